@@ -1,0 +1,13 @@
+/**
+ * The seam between Vigil's own bundles (DESIGN.md §3): the registry provides a
+ * {@link dev.vigil.spi.kernel.Kernel} per runtime and an
+ * {@link dev.vigil.spi.kernel.InterpreterLifecycle} per interpreter, holding the guard word;
+ * the guards bundle provides guard and view handles and a guard directory; the thread-state
+ * bundle consumes them. Not for users: every type here is a provider type and may grow.
+ */
+@Export
+@Version("1.0.0")
+package dev.vigil.spi.kernel;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

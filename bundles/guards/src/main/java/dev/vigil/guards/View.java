@@ -1,0 +1,74 @@
+package dev.vigil.guards;
+
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import dev.vigil.spi.kernel.ViewHandle;
+
+/**
+ * A view: the interpreter's lifecycle and a closed flag, nothing that holds finalization
+ * off (V2). Promoting it is an attempt on the guard word, which fails for good once the
+ * interpreter passed its point of no return, even after it left the registry (V3).
+ *
+ * <p>At diagnostics {@code off}, a view is also the {@link OwnedGuard} that
+ * {@link #acquireOwned()} returns, so that {@code ensureFromView} allocates nothing: the
+ * owned guard is only a count on the guard word.
+ */
+final class View implements ViewHandle, ViewHandle.OwnedGuard {
+
+    private final GuardBook book;
+    private final InterpreterLifecycle lifecycle;
+    private final String owner;
+    private volatile boolean closed;
+
+    View(GuardBook book, InterpreterLifecycle lifecycle, String owner) {
+        this.book = book;
+        this.lifecycle = lifecycle;
+        this.owner = owner;
+    }
+
+    @Override
+    public long interpreterId() {
+        return lifecycle.interpreter().id();
+    }
+
+    @Override
+    public InterpreterLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** Throws if closed (V4). */
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("view of interpreter #" + interpreterId() + " is closed (V4)");
+        }
+    }
+
+    @Override
+    public OwnedGuard acquireOwned() {
+        checkOpen();
+        if (!book.tracking()) {
+            return lifecycle.tryAcquireGuard() ? this : null;
+        }
+        return book.openOwned(lifecycle, owner);
+    }
+
+    /** Releases an owned guard taken at diagnostics off. */
+    @Override
+    public void release() {
+        lifecycle.releaseGuard();
+    }
+
+    @Override
+    public String toString() {
+        return "view of interpreter #" + interpreterId() + (closed ? " (closed)" : "");
+    }
+}

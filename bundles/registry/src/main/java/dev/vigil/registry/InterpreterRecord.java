@@ -1,0 +1,357 @@
+package dev.vigil.registry;
+
+import dev.vigil.api.FinalizationAbortedException;
+import dev.vigil.api.FinalizationReport;
+import dev.vigil.api.Interpreter;
+import dev.vigil.api.InterpreterFinalizingException;
+import dev.vigil.api.InterpreterState;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One interpreter: its handle ({@link Interpreter}) and its lifecycle
+ * ({@link InterpreterLifecycle}), which holds the guard word.
+ */
+final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
+
+    /*
+     * Implementation overview
+     *
+     * Everything that can hold finalization off lives in ONE atomic long, the guard word, so
+     * that the point of no return (F1 step 5) is one compare-and-set, as in CPython's final
+     * design and the JDK's shared memory sessions:
+     *
+     *   bits  0..31  open guards                      (GUARD_UNIT)
+     *   bits 32..55  running non-daemon threads (H1)  (THREAD_UNIT)
+     *   bit  58      HOOKS: atexit hooks registered since the finalizer last drained them
+     *   bit  60      WAITING: a finalizer is parked waiting for a count to reach zero
+     *   bit  62      CLOSED: past the point of no return; never cleared
+     *
+     * Guard acquire is a single getAndAdd(+1): if the previous word had CLOSED the add is
+     * undone and the acquire fails. The finalizer passes the point of no return only by
+     * CAS(w, CLOSED) from a word w with no guard, thread or HOOKS bits (BUSY). Either the
+     * acquirer's add is ordered first, and the CAS fails (the loop goes round again), or the
+     * CAS is, and the acquirer sees CLOSED: never both (G3, G5; jcstress GuardVsPointOfNoReturn).
+     * After CLOSED, failed acquirers may leave transient counts in the word; nothing reads
+     * counts of a CLOSED word.
+     *
+     * No lost wake-up (F2). The finalizer publishes itself in `waiter`, then sets WAITING by
+     * CAS, then re-reads the word before every park. A release is a getAndAdd(-1); if the
+     * word it replaced had WAITING and the count it drops reaches zero, it unparks `waiter`.
+     * Both sides update the same word, so they are totally ordered: if the release comes
+     * first, the finalizer's re-read sees zero; if the WAITING CAS comes first, the release
+     * sees WAITING (and, by the CAS's release semantics, `waiter`) and unparks — a permit
+     * given before park() makes park() return. This is the race found in review of CPython's
+     * implementation (check, then reset-and-wait on an event), closed by keeping the check
+     * and the wait registration on one word (jcstress LastCloseVsFinalizerWait).
+     *
+     * Hooks: atExit pushes the hook, then sets HOOKS (failing, and removing the hook, if
+     * CLOSED). The finalizer clears HOOKS before draining, so a hook pushed during a drain
+     * either is drained or leaves HOOKS set and makes the CAS fail: none is ever lost.
+     *
+     * Finalization attempts (F4): `attempt` holds the future of the running shutdown;
+     * concurrent callers join it. It is cleared when an attempt aborts (F6), so a later call
+     * starts afresh; a completed attempt stays, and later calls return its report.
+     */
+
+    static final long GUARD_UNIT = 1L;
+    static final long GUARD_MASK = 0xFFFF_FFFFL;
+    static final long THREAD_UNIT = 1L << 32;
+    static final long THREAD_MASK = 0xFF_FFFFL << 32;
+    static final long HOOKS = 1L << 58;
+    static final long WAITING = 1L << 60;
+    static final long CLOSED = 1L << 62;
+    static final long BUSY = GUARD_MASK | THREAD_MASK | HOOKS;
+
+    private final RegistryKernel kernel;
+    private final long id;
+    private final String name;
+    private final boolean main;
+
+    /** The guard word; see the overview. Accessed through WORD. */
+    @SuppressWarnings("unused")
+    private volatile long word;
+    /** The finalizer parked on the word, published before WAITING is set. */
+    private volatile Thread waiter;
+    private volatile InterpreterState state = InterpreterState.RUNNING;
+
+    private final ConcurrentLinkedDeque<Runnable> hooks = new ConcurrentLinkedDeque<>();
+    private final List<Runnable> finalizationListeners = new CopyOnWriteArrayList<>();
+    /** Running non-daemon interpreter threads, for the report and for interrupting holders. */
+    final Set<Thread> liveThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger threadNumbers = new AtomicInteger();
+    private volatile CompletableFuture<FinalizationReport> attempt;
+
+    InterpreterRecord(RegistryKernel kernel, long id, String name, boolean main) {
+        this.kernel = kernel;
+        this.id = id;
+        this.name = name;
+        this.main = main;
+    }
+
+    // ---- Interpreter
+
+    @Override public long id() { return id; }
+    @Override public String name() { return name; }
+    @Override public boolean isMain() { return main; }
+    @Override public InterpreterState state() { return state; }
+
+    @Override
+    public ThreadFactory threadFactory(boolean daemon) {
+        return task -> newThread(task, daemon);
+    }
+
+    @Override
+    public String toString() {
+        return (main ? "main interpreter " : "interpreter ") + name + " (#" + id + ", " + state + ")";
+    }
+
+    // ---- InterpreterLifecycle: the guard word
+
+    @Override public Interpreter interpreter() { return this; }
+    @Override public long runtimeId() { return kernel.runtimeId(); }
+
+    @Override
+    public boolean tryAcquireGuard() {
+        long prev = (long) WORD.getAndAdd(this, GUARD_UNIT);
+        if ((prev & CLOSED) == 0) {
+            return true;
+        }
+        WORD.getAndAdd(this, -GUARD_UNIT);
+        return false;
+    }
+
+    @Override
+    public void releaseGuard() {
+        long prev = (long) WORD.getAndAdd(this, -GUARD_UNIT);
+        if ((prev & WAITING) != 0 && (prev & GUARD_MASK) == GUARD_UNIT) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    @Override
+    public boolean isPastPointOfNoReturn() {
+        return ((long) WORD.getVolatile(this) & CLOSED) != 0;
+    }
+
+    @Override
+    public int openGuardCount() {
+        long w = (long) WORD.getVolatile(this);
+        return (w & CLOSED) != 0 ? 0 : (int) (w & GUARD_MASK);
+    }
+
+    @Override
+    public void lateAttach() {
+        kernel.lateAttach(this);
+    }
+
+    // ---- non-daemon threads (H1)
+
+    /** Counts a non-daemon thread that starts running; false past the point of no return. */
+    private boolean enterThread() {
+        long prev = (long) WORD.getAndAdd(this, THREAD_UNIT);
+        if ((prev & CLOSED) == 0) {
+            return true;
+        }
+        WORD.getAndAdd(this, -THREAD_UNIT);
+        return false;
+    }
+
+    private void exitThread() {
+        long prev = (long) WORD.getAndAdd(this, -THREAD_UNIT);
+        if ((prev & WAITING) != 0 && (prev & THREAD_MASK) == THREAD_UNIT) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    int runningThreadCount() {
+        long w = (long) WORD.getVolatile(this);
+        return (w & CLOSED) != 0 ? 0 : (int) ((w & THREAD_MASK) >>> 32);
+    }
+
+    private Thread newThread(Runnable task, boolean daemon) {
+        java.util.Objects.requireNonNull(task, "task");
+        if (isPastPointOfNoReturn()) {
+            return null; // ThreadFactory's way of refusing
+        }
+        Thread t = new Thread(() -> runInterpreterThread(task, daemon),
+                "vigil-" + name + "-" + (daemon ? "daemon-" : "") + threadNumbers.incrementAndGet());
+        t.setDaemon(daemon);
+        return t;
+    }
+
+    private void runInterpreterThread(Runnable task, boolean daemon) {
+        if (daemon) {
+            kernel.threadBinder().runAttached(this, task);
+            return;
+        }
+        if (!enterThread()) {
+            lateAttach();
+            return;
+        }
+        Thread self = Thread.currentThread();
+        liveThreads.add(self);
+        try {
+            kernel.threadBinder().runAttached(this, task);
+        } finally {
+            liveThreads.remove(self);
+            exitThread();
+        }
+    }
+
+    /** Whether the calling thread is one of this interpreter's running non-daemon threads. */
+    boolean isOwnThread(Thread t) {
+        return liveThreads.contains(t);
+    }
+
+    // ---- hooks and listeners (F1 steps 1 and 3)
+
+    void addAtExit(Runnable hook) {
+        hooks.push(hook);
+        for (;;) {
+            long w = (long) WORD.getVolatile(this);
+            if ((w & CLOSED) != 0) {
+                hooks.removeFirstOccurrence(hook);
+                throw finalizingException("register an atexit hook");
+            }
+            if ((w & HOOKS) != 0 || WORD.compareAndSet(this, w, w | HOOKS)) {
+                return;
+            }
+        }
+    }
+
+    void addFinalizationListener(Runnable listener) {
+        if (isPastPointOfNoReturn()) {
+            throw finalizingException("register a finalization-requested listener");
+        }
+        finalizationListeners.add(listener);
+    }
+
+    List<Runnable> finalizationListeners() {
+        return finalizationListeners;
+    }
+
+    /** Clears HOOKS and takes the hooks registered so far, last registered first. */
+    List<Runnable> drainHooks() {
+        WORD.getAndBitwiseAnd(this, ~HOOKS);
+        List<Runnable> drained = new ArrayList<>();
+        for (Runnable h; (h = hooks.pollFirst()) != null; ) {
+            drained.add(h);
+        }
+        return drained;
+    }
+
+    // ---- the finalizer's side of the word
+
+    /** Publishes the calling thread as the waiter and sets WAITING. Only the finalizer calls this. */
+    void beginWaiting() {
+        waiter = Thread.currentThread();
+        WORD.getAndBitwiseOr(this, WAITING);
+    }
+
+    void endWaiting() {
+        WORD.getAndBitwiseAnd(this, ~WAITING);
+        waiter = null;
+    }
+
+    /** The guard word, for the finalizer's checks. */
+    long word() {
+        return (long) WORD.getVolatile(this);
+    }
+
+    /**
+     * The point of no return (F1 step 5): one CAS from a word with nothing but the
+     * finalizer's own thread count ({@code ownThreads}) to CLOSED. Only the finalizer calls this.
+     */
+    boolean tryPassPointOfNoReturn(long ownThreads) {
+        long w = (long) WORD.getVolatile(this);
+        return (w & BUSY) == ownThreads && WORD.compareAndSet(this, w, CLOSED | ownThreads);
+    }
+
+    void state(InterpreterState s) {
+        state = s;
+    }
+
+    // ---- finalization attempts (F4, F6)
+
+    FinalizationReport shutdown() {
+        CompletableFuture<FinalizationReport> mine = new CompletableFuture<>();
+        CompletableFuture<FinalizationReport> running;
+        for (;;) {
+            running = attempt;
+            if (running != null) {
+                break;
+            }
+            if (ATTEMPT.compareAndSet(this, null, mine)) {
+                running = null;
+                break;
+            }
+        }
+        if (running != null) {
+            return join(running);
+        }
+        try {
+            FinalizationReport report = new Finalization(kernel, this).run();
+            mine.complete(report);
+            return report;
+        } catch (FinalizationAbortedException e) {
+            attempt = null; // a later call may retry (F6)
+            mine.completeExceptionally(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            attempt = null;
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private static FinalizationReport join(CompletableFuture<FinalizationReport> running) {
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof FinalizationAbortedException fae) {
+                throw new FinalizationAbortedException(fae.report());
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    InterpreterFinalizingException finalizingException(String action) {
+        return new InterpreterFinalizingException(id, "cannot " + action + ": " + this
+                + " is past its point of no return");
+    }
+
+    // ---- VarHandle mechanics
+
+    private static final VarHandle WORD;
+    private static final VarHandle ATTEMPT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            WORD = l.findVarHandle(InterpreterRecord.class, "word", long.class);
+            ATTEMPT = l.findVarHandle(InterpreterRecord.class, "attempt", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package dev.vigil.registry;
+
+import dev.vigil.api.DiagnosticsLevel;
+import dev.vigil.api.FinalizationReport;
+import dev.vigil.api.GuardInfo;
+import dev.vigil.api.Interpreter;
+import dev.vigil.api.InterpreterRegistry;
+import dev.vigil.api.Policies;
+import dev.vigil.spi.FinalizationPolicy;
+import dev.vigil.spi.LateAttachContext;
+import dev.vigil.spi.LateAttachDecision;
+import dev.vigil.spi.LeakDecision;
+import dev.vigil.spi.kernel.GuardDirectory;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import dev.vigil.spi.kernel.Kernel;
+import dev.vigil.spi.kernel.KernelConfig;
+import dev.vigil.spi.kernel.ThreadBinder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * One runtime's core: its interpreters (the {@link InterpreterRegistry}), their policies
+ * and the carrying out of late attaches and interrupts.
+ */
+final class RegistryKernel implements Kernel, InterpreterRegistry {
+
+    /** The built-in default (P1): every decision is FinalizationPolicy's default, daemon-hang's. */
+    static final FinalizationPolicy BUILT_IN_DEFAULT = new FinalizationPolicy() {
+        @Override
+        public String name() {
+            return DAEMON_HANG;
+        }
+
+        @Override
+        public String toString() {
+            return "built-in daemon-hang";
+        }
+    };
+
+    private static final AtomicLong RUNTIME_IDS = new AtomicLong();
+    /** Process-wide, so that no id is ever reused, whatever runtime made it (V3). */
+    private static final AtomicLong INTERPRETER_IDS = new AtomicLong();
+
+    private final long runtimeId = RUNTIME_IDS.incrementAndGet();
+    private final DiagnosticsLevel diagnostics;
+    private final Consumer<String> notices;
+    private final PolicyHub hub = new PolicyHub(this::policyChanged);
+    private final ConcurrentSkipListMap<Long, InterpreterRecord> live = new ConcurrentSkipListMap<>();
+    private final InterpreterRecord main;
+    private final Set<Finalization> finalizations = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> parkedLateAttaches = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger interrupts = new AtomicInteger();
+    private volatile GuardDirectory guardDirectory = NO_GUARD_DIRECTORY;
+    private volatile ThreadBinder threadBinder = RegistryKernel::runUnattached;
+    private final Signals signals;
+
+    RegistryKernel(KernelConfig config) {
+        this.notices = config.notices();
+        this.diagnostics = config.option("vigil.diagnostics").map(DiagnosticsLevel::parse)
+                .orElse(DiagnosticsLevel.SIMPLE);
+        boolean wantSignals = config.option("vigil.signals").map(RegistryKernel::parseBoolean).orElse(false);
+        Set<String> installed = new java.util.HashSet<>();
+        config.policy().ifPresent(p -> {
+            hub.holdOptions(p.name(), config.policyOptions(p.name()));
+            hub.install(p, Integer.MAX_VALUE);
+            installed.add(p.name());
+        });
+        for (FinalizationPolicy p : discoveredPolicies()) {
+            if (installed.add(p.name())) {
+                hub.holdOptions(p.name(), config.policyOptions(p.name()));
+                hub.install(p, 0);
+            }
+        }
+        if (!installed.contains(FinalizationPolicy.DAEMON_HANG)) {
+            BUILT_IN_DEFAULT.withOptions(config.policyOptions(FinalizationPolicy.DAEMON_HANG));
+        }
+        checkOptionKeys(config);
+        config.policyName().ifPresent(hub::use);
+        config.policy().ifPresent(p -> hub.use(p.name()));
+        this.main = new InterpreterRecord(this, INTERPRETER_IDS.getAndIncrement(), "main", true);
+        live.put(main.id(), main);
+        this.signals = wantSignals ? Signals.install(this) : null;
+    }
+
+    private static boolean parseBoolean(String s) {
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException("option vigil.signals must be true or false, not \"" + s + "\"");
+    }
+
+    private static List<FinalizationPolicy> discoveredPolicies() {
+        List<FinalizationPolicy> found = new ArrayList<>();
+        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+        java.util.ServiceLoader.load(FinalizationPolicy.class,
+                tccl != null ? tccl : RegistryKernel.class.getClassLoader()).forEach(found::add);
+        return found;
+    }
+
+    /** Every builder option must name a runtime option or an available policy's option (P6). */
+    private void checkOptionKeys(KernelConfig config) {
+        for (Map.Entry<String, String> e : config.options().entrySet()) {
+            String key = e.getKey();
+            if (key.equals("vigil.diagnostics") || key.equals("vigil.signals")) {
+                continue;
+            }
+            int dot = key.indexOf('.');
+            String policy = dot < 0 ? key : key.substring(0, dot);
+            if (dot < 0 || !hub.available().contains(policy)) {
+                throw new IllegalArgumentException("unknown option \"" + key + "\": use vigil.diagnostics, "
+                        + "vigil.signals or <policy>.<option> with a policy of " + hub.available());
+            }
+        }
+    }
+
+    // ---- Kernel
+
+    @Override public long runtimeId() { return runtimeId; }
+    @Override public InterpreterRegistry registry() { return this; }
+    @Override public Policies policies() { return hub; }
+    @Override public DiagnosticsLevel diagnostics() { return diagnostics; }
+
+    @Override
+    public InterpreterLifecycle lifecycle(Interpreter interpreter) {
+        return record(interpreter, "interpreter");
+    }
+
+    private InterpreterRecord record(Interpreter interpreter, String argument) {
+        Objects.requireNonNull(interpreter, argument);
+        if (interpreter instanceof InterpreterRecord r && r.runtimeId() == runtimeId) {
+            return r;
+        }
+        throw new IllegalArgumentException(argument + " " + interpreter + " belongs to another runtime, not to runtime #"
+                + runtimeId);
+    }
+
+    @Override
+    public LeakDecision guardLeaked(GuardInfo leaked) {
+        Objects.requireNonNull(leaked, "leaked");
+        FinalizationPolicy policy = hub.activePolicy();
+        LeakDecision d;
+        try {
+            d = Objects.requireNonNull(policy.onLeak(leaked), "policy returned no decision");
+        } catch (RuntimeException | Error e) {
+            notice("[vigil] policy " + policy.name() + " failed deciding a leak (" + e + "); the built-in default decides");
+            d = BUILT_IN_DEFAULT.onLeak(leaked);
+        }
+        notice("[vigil] leaked guard (never closed, now unreachable): " + leaked
+                + (d == LeakDecision.RECLAIM ? "; reclaimed by policy " : "; still counted under policy ") + policy.name());
+        return d;
+    }
+
+    @Override
+    public void bindGuards(GuardDirectory directory) {
+        this.guardDirectory = Objects.requireNonNull(directory, "directory");
+    }
+
+    @Override
+    public void bindThreadBinder(ThreadBinder binder) {
+        this.threadBinder = Objects.requireNonNull(binder, "binder");
+    }
+
+    @Override
+    public boolean interrupt() {
+        interrupts.incrementAndGet();
+        boolean delivered = false;
+        for (Finalization f : finalizations) {
+            delivered |= f.deliverInterrupt();
+        }
+        parkedLateAttaches.forEach(LockSupport::unpark);
+        return delivered;
+    }
+
+    @Override
+    public void installPolicy(FinalizationPolicy policy, int ranking) {
+        hub.install(policy, ranking);
+    }
+
+    @Override
+    public void uninstallPolicy(FinalizationPolicy policy) {
+        hub.uninstall(policy);
+    }
+
+    @Override
+    public void configurePolicy(String name, Map<String, String> options) {
+        hub.configure(name, options);
+    }
+
+    @Override
+    public void notice(String text) {
+        try {
+            notices.accept(text);
+        } catch (RuntimeException e) {
+            System.err.println(text);
+        }
+    }
+
+    @Override
+    public void dispose() {
+        if (signals != null) {
+            signals.uninstall();
+        }
+    }
+
+    // ---- InterpreterRegistry
+
+    @Override
+    public Interpreter main() {
+        return main;
+    }
+
+    @Override
+    public Interpreter create(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        // Creating under a guard of main: after main's point of no return nothing is created.
+        if (!main.tryAcquireGuard()) {
+            throw main.finalizingException("create subinterpreter \"" + name + "\"");
+        }
+        try {
+            synchronized (live) {
+                for (InterpreterRecord r : live.values()) {
+                    if (r.name().equals(name)) {
+                        throw new IllegalArgumentException("name \"" + name + "\" is taken by " + r);
+                    }
+                }
+                InterpreterRecord r = new InterpreterRecord(this, INTERPRETER_IDS.getAndIncrement(), name, false);
+                live.put(r.id(), r);
+                return r;
+            }
+        } finally {
+            main.releaseGuard();
+        }
+    }
+
+    @Override
+    public Optional<Interpreter> lookup(long id) {
+        return Optional.ofNullable(live.get(id));
+    }
+
+    @Override
+    public List<Interpreter> interpreters() {
+        return List.copyOf(live.values());
+    }
+
+    @Override
+    public FinalizationReport shutdown(Interpreter interpreter) {
+        return record(interpreter, "interpreter").shutdown();
+    }
+
+    @Override
+    public FinalizationReport shutdown() {
+        return main.shutdown();
+    }
+
+    @Override
+    public void atExit(Interpreter interpreter, Runnable hook) {
+        InterpreterRecord r = record(interpreter, "interpreter");
+        r.addAtExit(Objects.requireNonNull(hook, "hook"));
+    }
+
+    @Override
+    public void onFinalizationRequested(Interpreter interpreter, Runnable listener) {
+        InterpreterRecord r = record(interpreter, "interpreter");
+        r.addFinalizationListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public String toString() {
+        return "runtime #" + runtimeId + " " + live.values();
+    }
+
+    // ---- for Finalization and InterpreterRecord
+
+    FinalizationPolicy activePolicy() {
+        return hub.activePolicy();
+    }
+
+    int policyVersion() {
+        return hub.version();
+    }
+
+    GuardDirectory guardDirectory() {
+        return guardDirectory;
+    }
+
+    ThreadBinder threadBinder() {
+        return threadBinder;
+    }
+
+    void register(Finalization f) {
+        finalizations.add(f);
+    }
+
+    void unregister(Finalization f) {
+        finalizations.remove(f);
+    }
+
+    void remove(InterpreterRecord r) {
+        live.remove(r.id());
+    }
+
+    List<InterpreterRecord> subinterpretersNewestFirst() {
+        List<InterpreterRecord> subs = new ArrayList<>();
+        for (InterpreterRecord r : live.descendingMap().values()) {
+            if (!r.isMain()) {
+                subs.add(r);
+            }
+        }
+        return subs;
+    }
+
+    private void policyChanged() {
+        finalizations.forEach(Finalization::wake);
+        parkedLateAttaches.forEach(LockSupport::unpark);
+    }
+
+    /**
+     * Carries out the policy's late-attach decision (P2c) for the calling thread: parks,
+     * re-deciding after every wake-up (deadline, interrupt of the thread or the runtime,
+     * policy swap), until the policy says fail. The thread's interrupt status, consumed to
+     * be able to park, is restored before the exception is thrown.
+     */
+    void lateAttach(InterpreterRecord r) {
+        Thread t = Thread.currentThread();
+        long start = System.nanoTime();
+        boolean interrupted = false;
+        int seenInterrupts = interrupts.get();
+        parkedLateAttaches.add(t);
+        try {
+            for (;;) {
+                Duration parked = Duration.ofNanos(System.nanoTime() - start);
+                LateAttachContext ctx = new LateAttach(r, t, parked, interrupted);
+                FinalizationPolicy policy = hub.activePolicy();
+                LateAttachDecision d;
+                try {
+                    d = Objects.requireNonNull(policy.onLateAttach(ctx), "policy returned no decision");
+                } catch (RuntimeException | Error e) {
+                    notice("[vigil] policy " + policy.name() + " failed deciding a late attach (" + e
+                            + "); the built-in default decides");
+                    d = BUILT_IN_DEFAULT.onLateAttach(ctx);
+                }
+                if (d.kind() == LateAttachDecision.Kind.FAIL) {
+                    if (interrupted && seenInterrupts == interrupts.get()) {
+                        t.interrupt();
+                    }
+                    throw r.finalizingException("attach thread \"" + t.getName() + "\" (late attach, policy "
+                            + policy.name() + ")");
+                }
+                if (d.until().isPresent()) {
+                    long remaining = d.until().get().minus(parked).toNanos();
+                    LockSupport.parkNanos(this, Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(1)));
+                } else {
+                    LockSupport.park(this);
+                }
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+                int now = interrupts.get();
+                if (now != seenInterrupts) {
+                    seenInterrupts = now;
+                    interrupted = true;
+                }
+            }
+        } finally {
+            parkedLateAttaches.remove(t);
+        }
+    }
+
+    private record LateAttach(Interpreter interpreter, Thread thread, Duration parked, boolean interrupted)
+            implements LateAttachContext {
+    }
+
+    /** Used until a guards bundle binds its directory: nothing is listed. */
+    private static final GuardDirectory NO_GUARD_DIRECTORY = new GuardDirectory() {
+        @Override
+        public List<GuardInfo> openGuards(long interpreterId) {
+            return List.of();
+        }
+
+        @Override
+        public int interruptHolders(long interpreterId) {
+            return 0;
+        }
+    };
+
+    /** Used until a thread-state bundle binds: the task runs unattached, never after the point of no return. */
+    private static void runUnattached(InterpreterLifecycle lifecycle, Runnable task) {
+        if (lifecycle.isPastPointOfNoReturn()) {
+            lifecycle.lateAttach();
+        }
+        task.run();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.vigil.threadstate;
+
+import dev.vigil.api.Detachment;
+import dev.vigil.api.Interpreter;
+import dev.vigil.api.InterpreterGuard;
+import dev.vigil.api.InterpreterView;
+import dev.vigil.api.ThreadStateToken;
+import dev.vigil.api.ThreadStates;
+import dev.vigil.spi.kernel.GuardHandle;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import dev.vigil.spi.kernel.Kernel;
+import dev.vigil.spi.kernel.ThreadBinder;
+import dev.vigil.spi.kernel.ViewHandle;
+import dev.vigil.threadstate.PerThread.State;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link ThreadStates} for one runtime, and the {@link ThreadBinder} of its interpreter
+ * threads. Each thread's attachments live in a {@link PerThread} held by a
+ * {@link ThreadLocal} of this runtime (so several runtimes in one JVM never share them), for
+ * platform and virtual threads alike (T8).
+ *
+ * <p>Revocation (F1): after an interpreter's point of no return, no attachment to it is
+ * guarded (a guard would have held the point off), so every attachment still in place is
+ * revoked. Revocation is lazy: {@link #current()} no longer reports a revoked attachment,
+ * releasing and detaching it still work and never block, and re-attaching to it (a
+ * detachment's close, a legacy ensure, an interpreter thread's start) is a late attach.
+ */
+final class ThreadStateManager implements ThreadStates, ThreadBinder {
+
+    private final Kernel kernel;
+    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
+
+    ThreadStateManager(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public ThreadStateToken ensure(InterpreterGuard guard) {
+        InterpreterLifecycle lifecycle = guarded(guard);
+        PerThread t = perThread.get();
+        return new Token(t, t.ensure(lifecycle, null));
+    }
+
+    @Override
+    public Optional<ThreadStateToken> ensureFromView(InterpreterView view) {
+        ViewHandle v = view(view);
+        ViewHandle.OwnedGuard owned = v.acquireOwned();
+        if (owned == null) {
+            return Optional.empty(); // finalizing or gone (T3), not an error
+        }
+        PerThread t = perThread.get();
+        return Optional.of(new Token(t, t.ensure(v.lifecycle(), owned)));
+    }
+
+    @Override
+    public Optional<Interpreter> current() {
+        State s = perThread.get().attached;
+        if (s == null || s.lifecycle.isPastPointOfNoReturn()) {
+            return Optional.empty();
+        }
+        return Optional.of(s.lifecycle.interpreter());
+    }
+
+    @Override
+    public Detachment detach() {
+        PerThread t = perThread.get();
+        if (t.attached == null) {
+            throw new IllegalStateException("detach() needs the calling thread to be attached (T6)");
+        }
+        return new Detached(t, t.detach());
+    }
+
+    @Override
+    public ThreadStateToken legacyEnsure() {
+        InterpreterLifecycle main = kernel.lifecycle(kernel.registry().main());
+        if (main.isPastPointOfNoReturn()) {
+            main.lateAttach(); // T7: never returns normally
+        }
+        PerThread t = perThread.get();
+        return new Token(t, t.ensure(main, null));
+    }
+
+    @Override
+    public void runAttached(InterpreterLifecycle lifecycle, Runnable task) {
+        if (lifecycle.isPastPointOfNoReturn()) {
+            lifecycle.lateAttach();
+        }
+        PerThread t = perThread.get();
+        State previous = t.attached;
+        t.bind(lifecycle);
+        try {
+            task.run();
+        } finally {
+            t.attached = previous;
+            t.lastUsed = previous;
+            if (previous == null && !t.hasFrames()) {
+                perThread.remove();
+            }
+        }
+    }
+
+    private InterpreterLifecycle guarded(InterpreterGuard guard) {
+        Objects.requireNonNull(guard, "guard");
+        if (!(guard instanceof GuardHandle g) || g.lifecycle().runtimeId() != kernel.runtimeId()) {
+            throw new IllegalArgumentException("guard " + guard + " belongs to another runtime");
+        }
+        if (!g.isOpen()) {
+            throw new IllegalStateException("guard " + guard + " is closed (T2: ensure needs an open guard)");
+        }
+        return g.lifecycle();
+    }
+
+    private ViewHandle view(InterpreterView view) {
+        Objects.requireNonNull(view, "view");
+        if (!(view instanceof ViewHandle v) || v.lifecycle().runtimeId() != kernel.runtimeId()) {
+            throw new IllegalArgumentException("view " + view + " belongs to another runtime");
+        }
+        return v;
+    }
+
+    @Override
+    public String toString() {
+        return "thread states of runtime #" + kernel.runtimeId();
+    }
+
+    /** The token of one ensure (T5): immutable, its stamp names its frame. */
+    private static final class Token implements ThreadStateToken {
+        private final PerThread thread;
+        private final long stamp;
+
+        Token(PerThread thread, long stamp) {
+            this.thread = thread;
+            this.stamp = stamp;
+        }
+
+        @Override
+        public void close() {
+            thread.release(stamp, PerThread.ENSURE);
+        }
+
+        @Override
+        public String toString() {
+            return "thread-state token #" + stamp + " of \"" + thread.owner.getName() + "\"";
+        }
+    }
+
+    /** A detachment (T6): its close re-attaches, a late attach past the point of no return. */
+    private static final class Detached implements Detachment {
+        private final PerThread thread;
+        private final long stamp;
+
+        Detached(PerThread thread, long stamp) {
+            this.thread = thread;
+            this.stamp = stamp;
+        }
+
+        @Override
+        public void close() {
+            State s = thread.release(stamp, PerThread.DETACH);
+            if (s.lifecycle.isPastPointOfNoReturn()) {
+                s.lifecycle.lateAttach(); // never returns normally; the thread stays detached
+            }
+            thread.reattach(s);
+        }
+
+        @Override
+        public String toString() {
+            return "detachment #" + stamp + " of \"" + thread.owner.getName() + "\"";
+        }
+    }
+}
