@@ -34,7 +34,11 @@ public interface ThreadStates {
      */
     Optional<ThreadStateToken> ensureFromView(InterpreterView view);
 
-    /** The interpreter the calling thread is attached to, if any (and not revoked, F1). */
+    /**
+     * The interpreter the calling thread is attached to, if any. An attachment revoked at
+     * the interpreter's point of no return (F1) is still reported; the interpreter's
+     * {@link Interpreter#state() state} then says it is finalizing or finalized.
+     */
     Optional<Interpreter> current();
 
     /**

@@ -23,9 +23,10 @@ import java.util.Optional;
  *
  * <p>Revocation (F1): after an interpreter's point of no return, no attachment to it is
  * guarded (a guard would have held the point off), so every attachment still in place is
- * revoked. Revocation is lazy: {@link #current()} no longer reports a revoked attachment,
- * releasing and detaching it still work and never block, and re-attaching to it (a
- * detachment's close, a legacy ensure, an interpreter thread's start) is a late attach.
+ * revoked. Revocation is lazy: {@link #current()} still names the interpreter (whose state
+ * says it is finalizing or finalized), guarding it fails (G1), releasing and detaching it
+ * still work and never block, and re-attaching to it (a detachment's close, a legacy ensure,
+ * an interpreter thread's start) is a late attach.
  */
 final class ThreadStateManager implements ThreadStates, ThreadBinder {
 
@@ -57,10 +58,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
     @Override
     public Optional<Interpreter> current() {
         State s = perThread.get().attached;
-        if (s == null || s.lifecycle.isPastPointOfNoReturn()) {
-            return Optional.empty();
-        }
-        return Optional.of(s.lifecycle.interpreter());
+        return s == null ? Optional.empty() : Optional.of(s.lifecycle.interpreter());
     }
 
     @Override
