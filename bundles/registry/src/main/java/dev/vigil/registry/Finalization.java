@@ -343,7 +343,7 @@ final class Finalization {
     /** The policy's read-only view of this wait; lists are taken once, on first use. */
     private final class Context implements WaitContext {
         private final Phase phase;
-        private final Duration waited = waited();
+        private final Duration waited = Finalization.this.waited(); // not Context.waited(): that reads this field
         private final int interrupts = handled;
         private List<GuardInfo> guards;
         private List<String> threads;

@@ -48,6 +48,12 @@ final class PolicyHub implements Policies {
         }
     }
 
+    /** Forgets the name chosen by {@link #use(String)}: the ranking decides again. */
+    synchronized void useRanking() {
+        chosen = null;
+        reselect();
+    }
+
     @Override
     public String active() {
         return active.name();

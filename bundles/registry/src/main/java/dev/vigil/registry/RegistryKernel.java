@@ -194,6 +194,11 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     }
 
     @Override
+    public void useRanking() {
+        hub.useRanking();
+    }
+
+    @Override
     public void configurePolicy(String name, Map<String, String> options) {
         hub.configure(name, options);
     }
@@ -339,6 +344,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         Thread t = Thread.currentThread();
         long start = System.nanoTime();
         boolean interrupted = false;
+        boolean threadInterrupted = false; // its own interrupt status, consumed to park: restored on failure
         int seenInterrupts = interrupts.get();
         parkedLateAttaches.add(t);
         try {
@@ -355,7 +361,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
                     d = BUILT_IN_DEFAULT.onLateAttach(ctx);
                 }
                 if (d.kind() == LateAttachDecision.Kind.FAIL) {
-                    if (interrupted && seenInterrupts == interrupts.get()) {
+                    if (threadInterrupted) {
                         t.interrupt();
                     }
                     throw r.finalizingException("attach thread \"" + t.getName() + "\" (late attach, policy "
@@ -369,6 +375,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
                 }
                 if (Thread.interrupted()) {
                     interrupted = true;
+                    threadInterrupted = true;
                 }
                 int now = interrupts.get();
                 if (now != seenInterrupts) {

@@ -1,0 +1,389 @@
+package dev.vigil.registry.osgi;
+
+import dev.vigil.api.DiagnosticsLevel;
+import dev.vigil.api.FinalizationAbortedException;
+import dev.vigil.api.FinalizationReport;
+import dev.vigil.api.GuardInfo;
+import dev.vigil.api.Interpreter;
+import dev.vigil.api.InterpreterRegistry;
+import dev.vigil.api.InterpreterState;
+import dev.vigil.api.Policies;
+import dev.vigil.registry.RegistryKernelProvider;
+import dev.vigil.spi.FinalizationPolicy;
+import dev.vigil.spi.LeakDecision;
+import dev.vigil.spi.kernel.GuardDirectory;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import dev.vigil.spi.kernel.Kernel;
+import dev.vigil.spi.kernel.KernelConfig;
+import dev.vigil.spi.kernel.ThreadBinder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The runtime of an OSGi framework: a Declarative Services component that builds one kernel
+ * when the registry bundle starts and registers it as the services {@link Kernel} (for
+ * Vigil's own bundles), {@link InterpreterRegistry} and {@link Policies} (DESIGN.md §1).
+ *
+ * <p><b>Configuration</b> (PID {@value #PID}, optional, described by metatype): {@code policy},
+ * {@code diagnostics} ({@code off|simple|full}), {@code signals} ({@code true|false}). A key
+ * absent from the configuration falls back to the framework property {@code vigil.<key>}
+ * (which frameworks read through to system properties), then to the default: ranking decides,
+ * {@code simple}, {@code false}. A changed {@code policy} swaps the active policy at once and
+ * a waiting shutdown re-decides (P4); an empty one lets the ranking decide again. A
+ * {@code diagnostics} or {@code signals} change is accepted but only a new kernel can apply
+ * it, so it takes effect when the registry bundle next starts (a notice says so). A bad value
+ * (unknown policy, unknown level, non-boolean) refuses the whole update with a notice naming
+ * it, and the previous configuration stays (P6). At start no policy bundle is bound yet, so
+ * a configured policy that is not installed is kept and activated when a bundle registers it.
+ *
+ * <p><b>Policies</b>: every {@link FinalizationPolicy} service is installed with its
+ * {@code service.ranking} and removed when it goes (P4): if it was active, the next one
+ * (highest ranking, else the built-in {@code daemon-hang}) takes over, and a waiting shutdown
+ * re-decides under it. Of several services with one name, the highest ranking one is
+ * installed. Policy options are the policy bundles' own configuration.
+ *
+ * <p><b>Stopping</b> the registry bundle (or the framework) shuts the runtime down under the
+ * active policy, prints the report and releases the signal handlers (F1, F7): a shutdown the
+ * policy keeps waiting (daemon-hang with open guards) keeps the bundle stopping, as CPython's
+ * {@code Py_Finalize} would. Give policy bundles a lower start level than the registry so
+ * that they are still there when it stops.
+ *
+ * <p>Notices and refusals go to {@code System.err}, read at each notice: the framework has no
+ * log service unless one is installed, and the console (Gogo, the distribution's terminal)
+ * is where operators of a stuck shutdown look.
+ */
+@Component(service = {Kernel.class, InterpreterRegistry.class, Policies.class}, immediate = true,
+        configurationPid = RegistryComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = RuntimeConfiguration.class)
+public final class RegistryComponent implements Kernel, InterpreterRegistry, Policies {
+
+    /** The Configuration Admin PID of the runtime (P4, P6). */
+    public static final String PID = "dev.vigil.runtime";
+
+    /** Read at each notice, so that a redirected {@code System.err} is followed. */
+    private static final Consumer<String> NOTICES = text -> System.err.println(text);
+
+    /** One accepted configuration; {@code policy} empty when the ranking decides. */
+    private record Settings(String policy, DiagnosticsLevel diagnostics, boolean signals) {
+
+        static final Settings DEFAULTS = new Settings("", DiagnosticsLevel.SIMPLE, false);
+
+        /** Parses every key; throws on the first bad value, naming key and value. */
+        static Settings parse(Map<String, Object> properties, UnaryOperator<String> frameworkProperty) {
+            return new Settings(policy(value(properties, frameworkProperty, "policy")),
+                    diagnostics(value(properties, frameworkProperty, "diagnostics")),
+                    signals(value(properties, frameworkProperty, "signals")));
+        }
+
+        /** As {@link #parse}, but a bad value is noticed and replaced by its default. */
+        static Settings parseLeniently(Map<String, Object> properties, UnaryOperator<String> frameworkProperty) {
+            String policy = DEFAULTS.policy();
+            DiagnosticsLevel diagnostics = DEFAULTS.diagnostics();
+            boolean signals = DEFAULTS.signals();
+            try {
+                policy = policy(value(properties, frameworkProperty, "policy"));
+            } catch (IllegalArgumentException e) {
+                refusedAtStart(e);
+            }
+            try {
+                diagnostics = diagnostics(value(properties, frameworkProperty, "diagnostics"));
+            } catch (IllegalArgumentException e) {
+                refusedAtStart(e);
+            }
+            try {
+                signals = signals(value(properties, frameworkProperty, "signals"));
+            } catch (IllegalArgumentException e) {
+                refusedAtStart(e);
+            }
+            return new Settings(policy, diagnostics, signals);
+        }
+
+        private static void refusedAtStart(IllegalArgumentException e) {
+            NOTICES.accept("[vigil] configuration " + PID + ": " + e.getMessage() + "; using the default");
+        }
+
+        private static Object value(Map<String, Object> properties, UnaryOperator<String> frameworkProperty,
+                String key) {
+            Object v = properties.get(key);
+            return v != null ? v : frameworkProperty.apply("vigil." + key);
+        }
+
+        private static String policy(Object v) {
+            if (v == null) {
+                return "";
+            }
+            if (!(v instanceof String s)) {
+                throw new IllegalArgumentException("policy must be a policy name, not " + v);
+            }
+            return s.trim();
+        }
+
+        private static DiagnosticsLevel diagnostics(Object v) {
+            if (v == null) {
+                return DEFAULTS.diagnostics();
+            }
+            return DiagnosticsLevel.parse(String.valueOf(v));
+        }
+
+        private static boolean signals(Object v) {
+            if (v == null) {
+                return DEFAULTS.signals();
+            }
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            String s = String.valueOf(v).trim();
+            if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(s);
+            }
+            throw new IllegalArgumentException("signals must be true or false, not \"" + v + "\"");
+        }
+
+        @Override
+        public String toString() {
+            return "policy=" + (policy.isEmpty() ? "(ranking)" : policy) + ", diagnostics="
+                    + diagnostics.name().toLowerCase(Locale.ROOT) + ", signals=" + signals;
+        }
+    }
+
+    /** A bound policy service and its ranking. */
+    private record Bound(FinalizationPolicy policy, int ranking) {
+    }
+
+    private final BundleContext context;
+    private final Kernel kernel;
+    /** The configuration accepted last. Guarded by this. */
+    private Settings settings;
+    /** A configured policy not installed yet, activated when it is; null if none. Guarded by this. */
+    private String pendingPolicy;
+    /** Bound policy services in bind order; of each name the best is installed. Guarded by this. */
+    private final List<Bound> bound = new ArrayList<>();
+    /** What is installed in the kernel, by name. Guarded by this. */
+    private final Map<String, Bound> installed = new HashMap<>();
+
+    /**
+     * Builds the kernel from the configuration (bad values noticed and replaced by defaults,
+     * as there is no previous configuration to keep).
+     */
+    @Activate
+    public RegistryComponent(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        this.settings = Settings.parseLeniently(properties, context::getProperty);
+        this.kernel = newKernel(settings);
+        if (!settings.policy().isEmpty()) {
+            if (kernel.policies().available().contains(settings.policy())) {
+                kernel.policies().use(settings.policy());
+            } else {
+                pendingPolicy = settings.policy();
+            }
+        }
+    }
+
+    /**
+     * A kernel that takes policies from the service registry only. The registry's plain-Java
+     * path also looks policies up with {@code ServiceLoader} through the context class loader;
+     * here that loader is the registry bundle's, which sees no policy, and {@code vigil.policy}
+     * is left out because this component applies the name itself once the policy is bound.
+     */
+    private static Kernel newKernel(Settings s) {
+        Properties system = new Properties();
+        system.putAll(System.getProperties());
+        system.remove("vigil.policy");
+        KernelConfig config = new KernelConfig(null, null,
+                Map.of("vigil.diagnostics", s.diagnostics().name().toLowerCase(Locale.ROOT),
+                        "vigil.signals", String.valueOf(s.signals())),
+                NOTICES, system);
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(RegistryComponent.class.getClassLoader());
+        try {
+            return new RegistryKernelProvider().create(config);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** Applies a new configuration, all or none (P4, P6). */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        synchronized (this) {
+            Settings next;
+            try {
+                next = Settings.parse(properties, context::getProperty);
+                if (!next.policy().equals(settings.policy())) {
+                    if (next.policy().isEmpty()) {
+                        kernel.useRanking();
+                    } else {
+                        kernel.policies().use(next.policy()); // refuses an unknown name
+                    }
+                    pendingPolicy = null;
+                }
+            } catch (IllegalArgumentException e) {
+                kernel.notice("[vigil] configuration " + PID + " refused: " + e.getMessage()
+                        + "; the previous configuration stays (" + settings + ")");
+                return;
+            }
+            if (next.diagnostics() != settings.diagnostics() || next.signals() != settings.signals()) {
+                kernel.notice("[vigil] configuration " + PID + ": diagnostics and signals take effect when the "
+                        + "registry bundle next starts; this runtime keeps diagnostics="
+                        + kernel.diagnostics().name().toLowerCase(Locale.ROOT));
+            }
+            settings = next;
+        }
+    }
+
+    /** Shuts the runtime down under the active policy, prints the report, releases signals. */
+    @Deactivate
+    void deactivate() {
+        try {
+            if (kernel.registry().main().state() != InterpreterState.FINALIZED) {
+                kernel.notice("[vigil] registry bundle stopping: shutting the runtime down under policy "
+                        + kernel.policies().active());
+                kernel.notice(kernel.registry().shutdown().toString());
+            }
+        } catch (FinalizationAbortedException e) {
+            kernel.notice(e.report().toString());
+            kernel.notice("[vigil] the policy aborted the shutdown; the runtime is abandoned with the registry bundle");
+        } finally {
+            kernel.dispose();
+        }
+    }
+
+    // ---- policy services (P4)
+
+    @Reference(service = FinalizationPolicy.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindPolicy(FinalizationPolicy policy, Map<String, Object> properties) {
+        bound.add(new Bound(policy, ranking(properties)));
+        installBest(policy.name());
+        if (policy.name().equals(pendingPolicy) && kernel.policies().available().contains(pendingPolicy)) {
+            kernel.policies().use(pendingPolicy);
+            pendingPolicy = null;
+        }
+    }
+
+    synchronized void updatedPolicy(FinalizationPolicy policy, Map<String, Object> properties) {
+        bound.removeIf(b -> b.policy() == policy);
+        bound.add(new Bound(policy, ranking(properties)));
+        installBest(policy.name());
+    }
+
+    synchronized void unbindPolicy(FinalizationPolicy policy) {
+        bound.removeIf(b -> b.policy() == policy);
+        installBest(policy.name());
+    }
+
+    /**
+     * Installs the highest ranking bound policy of a name (the last bound among equals, so
+     * that a re-registered, re-configured policy replaces its predecessor); with none left,
+     * uninstalls it. Installing replaces the policy of that name in one step, so a waiting
+     * shutdown re-decides once; what is installed already is left alone.
+     */
+    private void installBest(String name) {
+        Bound best = null;
+        for (Bound b : bound) {
+            if (b.policy().name().equals(name) && (best == null || b.ranking() >= best.ranking())) {
+                best = b;
+            }
+        }
+        Bound current = installed.get(name);
+        if (best == null) {
+            if (current != null) {
+                installed.remove(name);
+                kernel.uninstallPolicy(current.policy());
+            }
+            return;
+        }
+        if (current != null && current.policy() == best.policy() && current.ranking() == best.ranking()) {
+            return;
+        }
+        try {
+            kernel.installPolicy(best.policy(), best.ranking());
+            installed.put(name, best);
+        } catch (IllegalArgumentException e) {
+            kernel.notice("[vigil] policy " + name + " not installed: " + e.getMessage());
+            if (current != null && !bound.contains(current)) {
+                installed.remove(name);
+                kernel.uninstallPolicy(current.policy());
+            }
+        }
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        return properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
+    }
+
+    // ---- Kernel
+
+    @Override public long runtimeId() { return kernel.runtimeId(); }
+    @Override public InterpreterRegistry registry() { return kernel.registry(); }
+    @Override public Policies policies() { return this; }
+    @Override public InterpreterLifecycle lifecycle(Interpreter interpreter) { return kernel.lifecycle(interpreter); }
+    @Override public DiagnosticsLevel diagnostics() { return kernel.diagnostics(); }
+    @Override public LeakDecision guardLeaked(GuardInfo leaked) { return kernel.guardLeaked(leaked); }
+    @Override public void bindGuards(GuardDirectory directory) { kernel.bindGuards(directory); }
+    @Override public void bindThreadBinder(ThreadBinder binder) { kernel.bindThreadBinder(binder); }
+    @Override public boolean interrupt() { return kernel.interrupt(); }
+    @Override public void installPolicy(FinalizationPolicy policy, int ranking) { kernel.installPolicy(policy, ranking); }
+    @Override public void uninstallPolicy(FinalizationPolicy policy) { kernel.uninstallPolicy(policy); }
+    @Override public void configurePolicy(String name, Map<String, String> options) { kernel.configurePolicy(name, options); }
+    @Override public void notice(String text) { kernel.notice(text); }
+    @Override public void dispose() { kernel.dispose(); }
+
+    @Override
+    public synchronized void useRanking() {
+        kernel.useRanking();
+        pendingPolicy = null;
+    }
+
+    // ---- Policies (a choice by name, from any caller, replaces a pending configured one)
+
+    @Override
+    public synchronized void use(String name) {
+        kernel.policies().use(name);
+        pendingPolicy = null;
+    }
+
+    @Override public String active() { return kernel.policies().active(); }
+    @Override public Set<String> available() { return kernel.policies().available(); }
+
+    // ---- InterpreterRegistry
+
+    @Override public Interpreter main() { return kernel.registry().main(); }
+    @Override public Interpreter create(String name) { return kernel.registry().create(name); }
+    @Override public Optional<Interpreter> lookup(long id) { return kernel.registry().lookup(id); }
+    @Override public List<Interpreter> interpreters() { return kernel.registry().interpreters(); }
+    @Override public FinalizationReport shutdown(Interpreter interpreter) { return kernel.registry().shutdown(interpreter); }
+    @Override public FinalizationReport shutdown() { return kernel.registry().shutdown(); }
+    @Override public void atExit(Interpreter interpreter, Runnable hook) { kernel.registry().atExit(interpreter, hook); }
+
+    @Override
+    public void onFinalizationRequested(Interpreter interpreter, Runnable listener) {
+        kernel.registry().onFinalizationRequested(interpreter, listener);
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "Vigil registry component [" + kernel.registry() + ", " + settings + "]";
+    }
+}
