@@ -275,7 +275,8 @@ class ThreadStateRulesTest {
     void T8_virtualThreadsEnsureAndReleaseLikePlatformThreads() throws Exception {
         Assumptions.assumeTrue(Runtime.version().feature() >= 21, "virtual threads need Java 21+");
         Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-        ThreadFactory virtual = (ThreadFactory) builder.getClass().getMethod("factory").invoke(builder);
+        ThreadFactory virtual = (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory")
+                .invoke(builder);
         InterpreterView va = guards.viewOf(a);
         InterpreterView vb = guards.viewOf(b);
         int n = 200;
