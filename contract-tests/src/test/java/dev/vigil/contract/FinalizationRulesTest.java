@@ -164,6 +164,22 @@ class FinalizationRulesTest {
     }
 
     @Test
+    void F4_aShutdownCalledFromItsOwnFinalizationFailsInsteadOfWaitingForItself() throws Exception {
+        Interpreter sub = registry.create("sub");
+        List<Throwable> seen = new CopyOnWriteArrayList<>();
+        registry.onFinalizationRequested(sub, () -> {
+            try {
+                registry.shutdown(sub);
+            } catch (Throwable e) {
+                seen.add(e);
+            }
+        });
+        assertThat(get(rt.shutdownAsync(sub)).outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(seen).singleElement().isInstanceOf(IllegalStateException.class);
+        assertThat(registry.shutdown(sub).outcome()).isEqualTo(Outcome.COMPLETED); // and later calls get the report
+    }
+
+    @Test
     void F5_aGuardHeldByTheFinalizingThreadItselfIsNamedInTheReport() throws Exception {
         try (Support.Rt aborting = new Support.Rt(Vigil.builder().policy(Support.abortingAfter(Support.SHORT)))) {
             Interpreter sub = aborting.runtime.registry().create("sub");

@@ -59,7 +59,10 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      *
      * Hooks: atExit pushes the hook, then sets HOOKS (failing, and removing the hook, if
      * CLOSED). The finalizer clears HOOKS before draining, so a hook pushed during a drain
-     * either is drained or leaves HOOKS set and makes the CAS fail: none is ever lost.
+     * either is drained or leaves HOOKS set and makes the CAS fail: none is ever lost. A
+     * registration that finds CLOSED fails only if its hook is still queued; if a drain took
+     * it first, it has already run (drains run their hooks before the point of no return), so
+     * the registration succeeded: a hook never runs after atExit threw.
      *
      * Finalization attempts (F4): `attempt` holds the future of the running shutdown;
      * concurrent callers join it. It is cleared when an attempt aborts (F6), so a later call
@@ -93,6 +96,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     final Set<Thread> liveThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadNumbers = new AtomicInteger();
     private volatile CompletableFuture<FinalizationReport> attempt;
+    /** The thread running the current attempt; a call from it would wait for itself. */
+    private volatile Thread finalizer;
 
     InterpreterRecord(RegistryKernel kernel, long id, String name, boolean main) {
         this.kernel = kernel;
@@ -223,7 +228,9 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
         for (;;) {
             long w = (long) WORD.getVolatile(this);
             if ((w & CLOSED) != 0) {
-                hooks.removeFirstOccurrence(hook);
+                if (!hooks.removeFirstOccurrence(hook)) {
+                    return; // a drain before the point of no return took it: it has run, so it was registered
+                }
                 throw finalizingException("register an atexit hook");
             }
             if ((w & HOOKS) != 0 || WORD.compareAndSet(this, w, w | HOOKS)) {
@@ -300,17 +307,24 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
             }
         }
         if (running != null) {
+            if (!running.isDone() && finalizer == Thread.currentThread()) {
+                throw new IllegalStateException("shutdown of " + this + " called from its own finalization"
+                        + " (a listener or hook on the finalizing thread); it would wait for itself");
+            }
             return join(running);
         }
+        finalizer = Thread.currentThread();
         try {
             FinalizationReport report = new Finalization(kernel, this).run();
             mine.complete(report);
             return report;
         } catch (FinalizationAbortedException e) {
+            finalizer = null;
             attempt = null; // a later call may retry (F6)
             mine.completeExceptionally(e);
             throw e;
         } catch (RuntimeException | Error e) {
+            finalizer = null;
             attempt = null;
             mine.completeExceptionally(e);
             throw e;
