@@ -34,9 +34,11 @@ final class Finalization {
      *
      * run() is F1: (1) tell the finalization-requested listeners; for a main interpreter,
      * finalize the subinterpreters (F3); then loop: (2) wait until no non-daemon interpreter
-     * thread runs, (3) drain the atexit hooks, (4) wait until no guard is open, (5) try the
-     * point of no return, one CAS on the guard word that fails if a guard, thread or hook
-     * appeared since (see InterpreterRecord).
+     * thread runs, (3) drain the atexit hooks (and, for main, finalize the subinterpreters
+     * created meanwhile), (4) wait until no guard is open, (5) try the point of no return,
+     * one CAS on the guard word that fails if a guard, thread, hook or subinterpreter
+     * appeared since (see InterpreterRecord). So every subinterpreter is finalized before
+     * main's point of no return, and its abort aborts main before anything is final.
      *
      * Waiting (await) is a park loop on the guard word. The finalizer registers as the
      * word's waiter, and every wake-up — the last release, a policy swap, an interrupt, a
@@ -47,10 +49,15 @@ final class Finalization {
      * carries it out: park until a deadline or for ever, interrupt the holders, or abort
      * by throwing Abort, which run() turns into FinalizationAbortedException after putting
      * the interpreter back to RUNNING (F6). Nothing past step 4 has happened when an abort
-     * is possible, so nothing is half-finalized.
+     * is possible, so nothing is half-finalized. An unexpected exception before the point of
+     * no return (a refused nested shutdown, an Error) also puts it back to RUNNING.
      *
      * The clock starts the first time the attempt has to wait and runs across phases and
      * rounds: a policy's timeout bounds the whole wait of a shutdown.
+     *
+     * An interrupt of the finalizing thread is an interrupt too; its status is consumed to be
+     * able to park, and set again when run() ends — by the outermost attempt on the thread,
+     * when main finalizes a subinterpreter on its own thread, so that it is counted once.
      */
 
     private final RegistryKernel kernel;
@@ -63,6 +70,8 @@ final class Finalization {
     private volatile boolean waiting;
 
     private int handled;
+    /** Whether the thread's interrupt status was consumed; restored when run() ends. */
+    private boolean consumedInterrupt;
     private boolean clockStarted;
     private long clockStartNanos;
     private Duration holdersInterruptedAt;
@@ -88,6 +97,7 @@ final class Finalization {
 
     FinalizationReport run() {
         rec.state(InterpreterState.SHUTTING_DOWN);
+        Finalization outer = kernel.finalizationOn(thread);
         kernel.register(this);
         try {
             timed(Phase.NOTIFY, this::notifyListeners);
@@ -100,17 +110,15 @@ final class Finalization {
                 rounds++;
                 timed(Phase.JOIN_THREADS, () -> await(Phase.JOIN_THREADS, w -> (w & THREAD_MASK) == own));
                 timed(Phase.AT_EXIT, this::runHooks);
+                if (rec.isMain() && !kernel.subinterpretersNewestFirst().isEmpty()) {
+                    timed(Phase.SUBINTERPRETERS, this::finalizeSubinterpreters); // created while main waited
+                }
                 timed(Phase.WAIT_GUARDS, () -> await(Phase.WAIT_GUARDS, w -> (w & GUARD_MASK) == 0));
             } while (!rec.tryPassPointOfNoReturn(own));
             report.rounds(rounds);
             event("point of no return passed after " + rounds + (rounds == 1 ? " round" : " rounds"));
             rec.state(InterpreterState.FINALIZING);
-            timed(Phase.FINALIZE, () -> {
-                if (rec.isMain()) {
-                    finalizeSubinterpreters(); // any created before main's point of no return
-                }
-                kernel.remove(rec);
-            });
+            timed(Phase.FINALIZE, () -> kernel.remove(rec));
             rec.state(InterpreterState.FINALIZED);
             return finish(Outcome.COMPLETED);
         } catch (Abort a) {
@@ -118,9 +126,26 @@ final class Finalization {
             report.abortReason(a.getMessage());
             event("aborted: " + a.getMessage() + "; " + rec.name() + " is RUNNING again");
             throw new FinalizationAbortedException(finish(Outcome.ABORTED));
+        } catch (RuntimeException | Error e) {
+            if (!rec.isPastPointOfNoReturn()) {
+                rec.state(InterpreterState.RUNNING); // nothing is half-finalized (F6); a retry may run
+            }
+            throw e;
         } finally {
             kernel.unregister(this);
+            if (consumedInterrupt) {
+                if (outer != null) {
+                    outer.consumedInterrupt = true;
+                } else {
+                    thread.interrupt();
+                }
+            }
         }
+    }
+
+    /** The thread this attempt runs on. */
+    Thread thread() {
+        return thread;
     }
 
     /** Delivers an interrupt if this attempt is waiting (S2); returns whether it was. */
@@ -192,6 +217,7 @@ final class Finalization {
                     return;
                 }
                 if (Thread.interrupted()) {
+                    consumedInterrupt = true;
                     delivered.incrementAndGet(); // an interrupt of the finalizing thread is one too
                 }
                 while (handled < delivered.get()) {

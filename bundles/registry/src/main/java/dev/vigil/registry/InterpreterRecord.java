@@ -35,7 +35,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      *
      *   bits  0..31  open guards                      (GUARD_UNIT)
      *   bits 32..55  running non-daemon threads (H1)  (THREAD_UNIT)
-     *   bit  58      HOOKS: atexit hooks registered since the finalizer last drained them
+     *   bit  58      HOOKS: atexit hooks registered (or, on main, subinterpreters created)
+     *                since the finalizer last drained them
      *   bit  60      WAITING: a finalizer is parked waiting for a count to reach zero
      *   bit  62      CLOSED: past the point of no return; never cleared
      *
@@ -53,7 +54,9 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      * Both sides update the same word, so they are totally ordered: if the release comes
      * first, the finalizer's re-read sees zero; if the WAITING CAS comes first, the release
      * sees WAITING (and, by the CAS's release semantics, `waiter`) and unparks — a permit
-     * given before park() makes park() return. This is the race found in review of CPython's
+     * given before park() makes park() return. A thread exit unparks whenever WAITING is set,
+     * not only at zero: a shutdown called from one of the interpreter's own non-daemon threads
+     * waits for the count to drop to one (itself). Exits are rare; the finalizer re-checks. This is the race found in review of CPython's
      * implementation (check, then reset-and-wait on an event), closed by keeping the check
      * and the wait registration on one word (jcstress LastCloseVsFinalizerWait).
      *
@@ -63,6 +66,11 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      * registration that finds CLOSED fails only if its hook is still queued; if a drain took
      * it first, it has already run (drains run their hooks before the point of no return), so
      * the registration succeeded: a hook never runs after atExit threw.
+     *
+     * Subinterpreters (F3): creating one holds a guard of main and, before releasing it, sets
+     * main's HOOKS. Main's finalizer finalizes the subinterpreters it finds after each drain,
+     * so one created meanwhile is either found there or makes the CAS fail: none survives
+     * main's point of no return, and a subinterpreter's abort aborts main cleanly (F6).
      *
      * Finalization attempts (F4): `attempt` holds the future of the running shutdown;
      * concurrent callers join it. It is cleared when an attempt aborts (F6), so a later call
@@ -176,8 +184,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
 
     private void exitThread() {
         long prev = (long) WORD.getAndAdd(this, -THREAD_UNIT);
-        if ((prev & WAITING) != 0 && (prev & THREAD_MASK) == THREAD_UNIT) {
-            LockSupport.unpark(waiter);
+        if ((prev & WAITING) != 0) {
+            LockSupport.unpark(waiter); // any exit: a finalizer on an own thread waits for 1, not 0
         }
     }
 
@@ -250,7 +258,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
         return finalizationListeners;
     }
 
-    /** Clears HOOKS and takes the hooks registered so far, last registered first. */
+    /** Clears HOOKS and takes the hooks registered so far, last registered first (main's
+     * finalizer then also looks for subinterpreters created so far). */
     List<Runnable> drainHooks() {
         WORD.getAndBitwiseAnd(this, ~HOOKS);
         List<Runnable> drained = new ArrayList<>();
@@ -258,6 +267,11 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
             drained.add(h);
         }
         return drained;
+    }
+
+    /** On main: a subinterpreter was created (called under a guard of main); see the overview. */
+    void subinterpreterCreated() {
+        WORD.getAndBitwiseOr(this, HOOKS);
     }
 
     // ---- the finalizer's side of the word

@@ -232,7 +232,8 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         if (name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }
-        // Creating under a guard of main: after main's point of no return nothing is created.
+        // Creating under a guard of main: after main's point of no return nothing is created,
+        // and HOOKS set before the guard's release makes main's finalizer see it (F3).
         if (!main.tryAcquireGuard()) {
             throw main.finalizingException("create subinterpreter \"" + name + "\"");
         }
@@ -245,6 +246,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
                 }
                 InterpreterRecord r = new InterpreterRecord(this, INTERPRETER_IDS.getAndIncrement(), name, false);
                 live.put(r.id(), r);
+                main.subinterpreterCreated();
                 return r;
             }
         } finally {
@@ -315,6 +317,16 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         finalizations.remove(f);
     }
 
+    /** The attempt running on thread {@code t} (main's, when it finalizes a subinterpreter), or null. */
+    Finalization finalizationOn(Thread t) {
+        for (Finalization f : finalizations) {
+            if (f.thread() == t) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     void remove(InterpreterRecord r) {
         live.remove(r.id());
     }
@@ -345,8 +357,8 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         long start = System.nanoTime();
         boolean interrupted = false;
         boolean threadInterrupted = false; // its own interrupt status, consumed to park: restored on failure
+        parkedLateAttaches.add(t); // before reading the count: a later interrupt() sees t and unparks it
         int seenInterrupts = interrupts.get();
-        parkedLateAttaches.add(t);
         try {
             for (;;) {
                 Duration parked = Duration.ofNanos(System.nanoTime() - start);

@@ -47,7 +47,10 @@ final class Signals {
             Thread t = new Thread(this::shutdownAndExit, "vigil-signal-shutdown");
             t.start();
         } else if (signal.getName().equals("INT")) {
-            kernel.interrupt();
+            if (!kernel.interrupt()) {
+                // Said, so that an operator (or a test) knows to try again once the wait began.
+                kernel.notice("[vigil] SIGINT: no shutdown is waiting yet; nothing to interrupt");
+            }
         } else {
             kernel.notice("[vigil] SIG" + signal.getName() + ": a shutdown is already under way");
         }

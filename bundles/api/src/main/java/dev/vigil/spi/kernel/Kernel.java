@@ -61,6 +61,13 @@ public interface Kernel {
     void uninstallPolicy(FinalizationPolicy policy);
 
     /**
+     * Forgets the policy chosen by name ({@link Policies#use(String)}): the highest ranking
+     * installed policy, else the built-in default, becomes active, and waiting shutdowns
+     * re-decide (P1, P4). What a container does when its {@code policy} setting is cleared.
+     */
+    void useRanking();
+
+    /**
      * Replaces the options of the named policy (P6), all or none.
      *
      * @throws IllegalArgumentException for an unknown option or bad value; the previous

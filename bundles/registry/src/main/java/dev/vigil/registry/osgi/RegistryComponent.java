@@ -172,6 +172,8 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
 
     private final BundleContext context;
     private final Kernel kernel;
+    /** The configuration the kernel was built with: its diagnostics and signals stay. */
+    private final Settings startedWith;
     /** The configuration accepted last. Guarded by this. */
     private Settings settings;
     /** A configured policy not installed yet, activated when it is; null if none. Guarded by this. */
@@ -189,6 +191,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     public RegistryComponent(BundleContext context, Map<String, Object> properties) {
         this.context = context;
         this.settings = Settings.parseLeniently(properties, context::getProperty);
+        this.startedWith = settings;
         this.kernel = newKernel(settings);
         if (!settings.policy().isEmpty()) {
             if (kernel.policies().available().contains(settings.policy())) {
@@ -246,7 +249,8 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
             if (next.diagnostics() != settings.diagnostics() || next.signals() != settings.signals()) {
                 kernel.notice("[vigil] configuration " + PID + ": diagnostics and signals take effect when the "
                         + "registry bundle next starts; this runtime keeps diagnostics="
-                        + kernel.diagnostics().name().toLowerCase(Locale.ROOT));
+                        + startedWith.diagnostics().name().toLowerCase(Locale.ROOT) + ", signals="
+                        + startedWith.signals());
             }
             settings = next;
         }

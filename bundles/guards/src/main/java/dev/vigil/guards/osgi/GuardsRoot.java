@@ -1,0 +1,42 @@
+package dev.vigil.guards.osgi;
+
+import dev.vigil.api.ThreadStates;
+import dev.vigil.guards.Guards;
+import dev.vigil.guards.GuardsProviderImpl;
+import dev.vigil.spi.kernel.Kernel;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The one guard book of the {@link Kernel} service, shared by every bundle's
+ * {@link BundleGuardsComponent}: made as {@code Vigil.builder()} makes it, and bound to the
+ * kernel as its guard directory, so that a shutdown lists every bundle's guards (G6).
+ *
+ * <p>Registered under this class only, which no other bundle can see (its package is
+ * private): a bundle-scoped service cannot share one instance between its per-bundle
+ * instances, so the shared part is a component of its own. Thread-safe.
+ */
+@Component(service = GuardsRoot.class)
+public final class GuardsRoot {
+
+    private final Kernel kernel;
+    private final Guards guards;
+
+    @Activate
+    public GuardsRoot(@Reference(name = "kernel") Kernel kernel,
+            @Reference(name = "threadStates") ThreadStates threadStates) {
+        this.kernel = kernel;
+        this.guards = new GuardsProviderImpl().create(kernel, threadStates);
+    }
+
+    /** The kernel the guards belong to. */
+    Kernel kernel() {
+        return kernel;
+    }
+
+    /** A facade whose guards are attributed to {@code owner}. */
+    Guards forOwner(String owner) {
+        return guards.forOwner(owner);
+    }
+}
