@@ -67,9 +67,11 @@ class InterpreterThreadRulesTest {
 
     @Test
     void H1_daemonThreadsAreNotJoined_andTheirAttachmentIsRevokedAtThePointOfNoReturn() throws Exception {
+        CountDownLatch attached = new CountDownLatch(1);
         CountDownLatch finalized = new CountDownLatch(1);
         CompletableFuture<Optional<Interpreter>> after = new CompletableFuture<>();
         Thread daemon = sub.threadFactory(true).newThread(() -> {
+            attached.countDown();
             try {
                 finalized.await(Support.LONG.toMillis(), TimeUnit.MILLISECONDS);
                 after.complete(rt.runtime.threadStates().current());
@@ -78,6 +80,8 @@ class InterpreterThreadRulesTest {
             }
         });
         daemon.start();
+        // attached before the point of no return (started after it, it would be a late attach)
+        assertThat(attached.await(Support.LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         assertThat(get(rt.shutdownAsync(sub)).outcome()).isEqualTo(FinalizationReport.Outcome.COMPLETED);
         finalized.countDown();
         // still names it, but the interpreter is gone: the attachment was revoked

@@ -5,7 +5,6 @@ import dev.vigil.spi.kernel.GuardHandle;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
 
 /**
  * An open guard. Closing it is one CAS on its own flag (so that a second close, on any
@@ -18,21 +17,18 @@ final class Guard implements GuardHandle {
     private final InterpreterLifecycle lifecycle;
     /** The bookkeeping at diagnostics simple/full; null at off. */
     private final Track track;
-    /** Deregisters the leak watch on close; null at off. */
-    private final Cleaner.Cleanable cleanable;
     @SuppressWarnings("unused")
     private volatile int closed;
 
     Guard(InterpreterLifecycle lifecycle) {
         this.lifecycle = lifecycle;
         this.track = null;
-        this.cleanable = null;
     }
 
-    Guard(InterpreterLifecycle lifecycle, Track track, Cleaner cleaner) {
+    Guard(InterpreterLifecycle lifecycle, Track track) {
         this.lifecycle = lifecycle;
         this.track = track;
-        this.cleanable = cleaner.register(this, new LeakWatch(track));
+        track.watch(this);
     }
 
     @Override
@@ -59,23 +55,12 @@ final class Guard implements GuardHandle {
             lifecycle.releaseGuard();
         } else {
             track.release();
-            cleanable.clean(); // the watch sees the track released and does nothing
         }
     }
 
     @Override
     public String toString() {
         return "guard on " + lifecycle.interpreter().name() + (isOpen() ? "" : " (closed)");
-    }
-
-    /** Runs when the guard became unreachable, or on close; a leak if not released by then. */
-    private record LeakWatch(Track track) implements Runnable {
-        @Override
-        public void run() {
-            if (!track.isReleased()) {
-                track.book.leaked(track);
-            }
-        }
     }
 
     // VarHandle mechanics

@@ -6,7 +6,10 @@ import dev.vigil.spi.kernel.ViewHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 
 /**
  * The bookkeeping of one tracked guard (diagnostics {@code simple} and {@code full}): who
@@ -25,7 +28,10 @@ final class Track implements ViewHandle.OwnedGuard {
     final List<StackTraceElement> site;
     final String owner;
     final boolean ownedByThreadState;
-    private final AtomicBoolean released = new AtomicBoolean();
+    @SuppressWarnings("unused")
+    private volatile int released;
+    /** Strongly held while the track is open (the book's set holds the track). */
+    private LeakRef leakRef;
 
     Track(GuardBook book, InterpreterLifecycle lifecycle, List<StackTraceElement> site, String owner,
             boolean ownedByThreadState) {
@@ -40,14 +46,60 @@ final class Track implements ViewHandle.OwnedGuard {
     /** Uncounts the guard and forgets it; only the first call has an effect. */
     @Override
     public void release() {
-        if (released.compareAndSet(false, true)) {
+        if (RELEASED.compareAndSet(this, 0, 1)) {
             book.forget(this);
             lifecycle.releaseGuard();
         }
     }
 
     boolean isReleased() {
-        return released.get();
+        return released != 0;
+    }
+
+    /** Watches {@code guard}: if it becomes unreachable unreleased, the book hears of the leak. */
+    void watch(Object guard) {
+        leakRef = new LeakRef(guard, this);
+    }
+
+    /** Enqueued by the GC when the watched guard became unreachable. */
+    private static final class LeakRef extends PhantomReference<Object> {
+        private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
+        static {
+            Thread t = new Thread(LeakRef::poll, "vigil-leak-watch");
+            t.setDaemon(true);
+            t.start();
+        }
+        final Track track;
+
+        LeakRef(Object guard, Track track) {
+            super(guard, QUEUE);
+            this.track = track;
+        }
+
+        private static void poll() {
+            for (;;) {
+                try {
+                    Track t = ((LeakRef) QUEUE.remove()).track;
+                    if (!t.isReleased()) {
+                        t.book.leaked(t);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // reported by the book; keep watching
+                }
+            }
+        }
+    }
+
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Track.class, "released", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     GuardInfo info() {

@@ -27,8 +27,12 @@ final class PerThread {
      * A frame remembers the state it attached or counted on (frameState), the state attached
      * before it, restored by its release (framePrev, which is how switching interpreters
      * nests, T1), and the guard it owns (frameGuard, ensureFromView, T3), released after the
-     * state's own cleanup. The arrays grow by doubling and are never shrunk, so nesting and
-     * re-attaching allocate nothing once warm.
+     * state's own cleanup. Its kind (ENSURE, DETACH, or NESTED: an ensure on the state
+     * already attached, without an owned guard, whose state is also the one to restore) sits
+     * in the two low bits of frameStamp, beside the stamp; a NESTED frame writes only its
+     * stamp and state, so the commonest nesting (T1a) costs two array stores. framePrev and
+     * frameGuard are null above the top. The arrays grow by doubling and are never shrunk,
+     * so nesting and re-attaching allocate nothing once warm.
      *
      * States: `attached` is the state the thread runs in (null when detached); `lastUsed` is
      * the state T1(b) re-attaches. A state created by ensure is discarded when its counter
@@ -38,6 +42,11 @@ final class PerThread {
 
     static final byte ENSURE = 0;
     static final byte DETACH = 1;
+    /**
+     * The frame of an ensure on the state already attached, without an owned guard (T1a): it
+     * keeps only that state, which is also the state to restore (frameState == framePrev).
+     */
+    private static final long NESTED = 2;
 
     final Thread owner = Thread.currentThread();
     State attached;
@@ -48,14 +57,24 @@ final class PerThread {
     private long[] frameStamp = new long[8];
     private State[] frameState = new State[8];
     private State[] framePrev = new State[8];
+    /** Null above depth; written only for frames that own a guard. */
     private OwnedGuard[] frameGuard = new OwnedGuard[8];
-    private byte[] frameKind = new byte[8];
 
     /**
      * T1: attaches to {@code lifecycle}'s interpreter, nesting, re-attaching or creating, and
      * pushes the frame. Returns its stamp.
      */
     long ensure(InterpreterLifecycle lifecycle, OwnedGuard owned) {
+        State prev = attached;
+        if (prev != null && prev.lifecycle == lifecycle && owned == null) {
+            prev.ensureCount++;                         // (a) nested: attached and lastUsed are prev already
+            return pushNested(prev);
+        }
+        return attach(lifecycle, owned);
+    }
+
+    /** T1 (a) with an owned guard, (b) and (c): out of line, so that the nested path inlines. */
+    private long attach(InterpreterLifecycle lifecycle, OwnedGuard owned) {
         State prev = attached;
         State s;
         if (prev != null && prev.lifecycle == lifecycle) {
@@ -87,20 +106,29 @@ final class PerThread {
      */
     State release(long stamp, byte kind) {
         if (Thread.currentThread() != owner) {
-            throw new IllegalStateException("released on thread \"" + Thread.currentThread().getName()
-                    + "\" but ensured on thread \"" + owner.getName() + "\" (T4: same thread)");
+            throw wrongThread();
         }
         int top = depth - 1;
-        if (top < 0 || frameStamp[top] != stamp || frameKind[top] != kind) {
+        long frame = top < 0 ? 0 : frameStamp[top];
+        if (top < 0 || frame >>> 2 != stamp || (kind == DETACH) != ((frame & 3) == DETACH)) {
             throw new IllegalStateException(misuse(stamp, kind));
         }
         State s = frameState[top];
-        State prev = framePrev[top];
-        OwnedGuard owned = frameGuard[top];
-        framePrev[top] = null;
         frameState[top] = null;
-        frameGuard[top] = null;
         depth = top;
+        State prev;
+        OwnedGuard owned;
+        if ((frame & 3) == NESTED) {
+            prev = s;
+            owned = null;
+        } else {
+            prev = framePrev[top];
+            owned = frameGuard[top];
+            framePrev[top] = null;
+            if (owned != null) {
+                frameGuard[top] = null;
+            }
+        }
         if (kind == DETACH) {
             return s;                                   // the caller re-attaches
         }
@@ -140,11 +168,23 @@ final class PerThread {
             grow();
         }
         long stamp = ++stamps;
-        frameStamp[depth] = stamp;
-        frameKind[depth] = kind;
+        frameStamp[depth] = stamp << 2 | kind;
         frameState[depth] = s;
         framePrev[depth] = prev;
-        frameGuard[depth] = owned;
+        if (owned != null) {
+            frameGuard[depth] = owned;
+        }
+        depth++;
+        return stamp;
+    }
+
+    private long pushNested(State s) {
+        if (depth == frameStamp.length) {
+            grow();
+        }
+        long stamp = ++stamps;
+        frameStamp[depth] = stamp << 2 | NESTED;
+        frameState[depth] = s;
         depth++;
         return stamp;
     }
@@ -152,7 +192,6 @@ final class PerThread {
     private void grow() {
         int n = frameStamp.length * 2;
         frameStamp = java.util.Arrays.copyOf(frameStamp, n);
-        frameKind = java.util.Arrays.copyOf(frameKind, n);
         frameState = java.util.Arrays.copyOf(frameState, n);
         framePrev = java.util.Arrays.copyOf(framePrev, n);
         frameGuard = java.util.Arrays.copyOf(frameGuard, n);
@@ -176,10 +215,15 @@ final class PerThread {
         spare = s;
     }
 
+    private IllegalStateException wrongThread() {
+        return new IllegalStateException("released on thread \"" + Thread.currentThread().getName()
+                + "\" but ensured on thread \"" + owner.getName() + "\" (T4: same thread)");
+    }
+
     private String misuse(long stamp, byte kind) {
         String what = kind == DETACH ? "detachment" : "token";
         for (int i = depth - 2; i >= 0; i--) {
-            if (frameStamp[i] == stamp) {
+            if (frameStamp[i] >>> 2 == stamp) {
                 return what + " released out of order: " + (depth - 1 - i)
                         + " later ensure(s) or detach(es) on this thread are still open (T4: last in, first out)";
             }

@@ -99,13 +99,16 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
         }
     }
 
+    // The checks below keep their message building out of line, so that ensure and
+    // ensureFromView stay small enough to be inlined and their token to be scalar-replaced.
+
     private InterpreterLifecycle guarded(InterpreterGuard guard) {
         Objects.requireNonNull(guard, "guard");
         if (!(guard instanceof GuardHandle g) || g.lifecycle().runtimeId() != kernel.runtimeId()) {
-            throw new IllegalArgumentException("guard " + guard + " belongs to another runtime");
+            throw foreign("guard", guard);
         }
         if (!g.isOpen()) {
-            throw new IllegalStateException("guard " + guard + " is closed (T2: ensure needs an open guard)");
+            throw closedGuard(guard);
         }
         return g.lifecycle();
     }
@@ -113,9 +116,17 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
     private ViewHandle view(InterpreterView view) {
         Objects.requireNonNull(view, "view");
         if (!(view instanceof ViewHandle v) || v.lifecycle().runtimeId() != kernel.runtimeId()) {
-            throw new IllegalArgumentException("view " + view + " belongs to another runtime");
+            throw foreign("view", view);
         }
         return v;
+    }
+
+    private static IllegalArgumentException foreign(String what, Object handle) {
+        return new IllegalArgumentException(what + " " + handle + " belongs to another runtime");
+    }
+
+    private static IllegalStateException closedGuard(InterpreterGuard guard) {
+        return new IllegalStateException("guard " + guard + " is closed (T2: ensure needs an open guard)");
     }
 
     @Override
