@@ -6,7 +6,6 @@ import dev.vigil.spi.LeakDecision;
 import dev.vigil.spi.kernel.GuardDirectory;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.Kernel;
-import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -19,13 +18,11 @@ import java.util.stream.Collectors;
  * The guard bookkeeping of one runtime (G6, P2d), shared by every {@link Guards} facade of
  * it. At diagnostics {@code off} it keeps nothing: a guard is only a count on the guard
  * word. At {@code simple} each open guard has a {@link Track} in a concurrent set and a
- * {@link Cleaner} watch for leaks; at {@code full} the track also holds the creation stack.
+ * phantom-reference watch for leaks (Track; no lock shared between guards); at {@code full}
+ * the track also holds the creation stack.
  * Thread-safe.
  */
 final class GuardBook implements GuardDirectory {
-
-    /** One daemon thread for every runtime's leak watches. */
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Kernel kernel;
     private final DiagnosticsLevel level;
@@ -48,15 +45,28 @@ final class GuardBook implements GuardDirectory {
         return kernel;
     }
 
-    /** Opens a guard for a user, or returns null past the point of no return. */
+    /**
+     * Opens a guard for a user, or returns null past the point of no return. If building the
+     * guard fails once counted (OutOfMemoryError, StackOverflowError while recording the
+     * site), the count is given back: a count nobody can close, list or reclaim would hold
+     * finalization off for ever (G3, G6).
+     */
     Guard open(InterpreterLifecycle lifecycle, String owner) {
         if (!lifecycle.tryAcquireGuard()) {
             return null;
         }
-        if (!tracking()) {
-            return new Guard(lifecycle);
+        Track t = null;
+        try {
+            if (!tracking()) {
+                return new Guard(lifecycle);
+            }
+            t = new Track(this, lifecycle, site(), owner, false);
+            open.add(t);
+            return new Guard(lifecycle, t);
+        } catch (Throwable e) {
+            giveBack(lifecycle, t);
+            throw e;
         }
-        return new Guard(lifecycle, remember(new Track(this, lifecycle, site(), owner, false)), CLEANER);
     }
 
     /** Opens a guard owned by a thread state (T3), or returns null past the point of no return. */
@@ -64,12 +74,24 @@ final class GuardBook implements GuardDirectory {
         if (!lifecycle.tryAcquireGuard()) {
             return null;
         }
-        return remember(new Track(this, lifecycle, site(), owner, true));
+        Track t = null;
+        try {
+            t = new Track(this, lifecycle, site(), owner, true);
+            open.add(t);
+            return t;
+        } catch (Throwable e) {
+            giveBack(lifecycle, t);
+            throw e;
+        }
     }
 
-    private Track remember(Track t) {
-        open.add(t);
-        return t;
+    /** Undoes a count whose guard could not be built; through its track if it has one. */
+    private static void giveBack(InterpreterLifecycle lifecycle, Track t) {
+        if (t != null) {
+            t.release();
+        } else {
+            lifecycle.releaseGuard();
+        }
     }
 
     void forget(Track t) {
