@@ -38,10 +38,14 @@ public interface InterpreterRegistry {
      * the main interpreter finalizes every subinterpreter first (F3).
      *
      * <p>An interrupt of the calling thread while it waits is delivered to the policy as an
-     * interrupt (P2b), like {@code runtime.interrupt()}.
+     * interrupt (P2b), like {@code runtime.interrupt()}; the thread's interrupt status is set
+     * again when this method returns or throws.
      *
      * @throws FinalizationAbortedException if the policy aborted (F6): the interpreter is
      *         {@link InterpreterState#RUNNING} again and the call may be retried
+     * @throws IllegalStateException if called, while the interpreter's finalization runs, from
+     *         that finalization (a listener or hook) or from one of the interpreter's running
+     *         non-daemon threads, which that finalization waits for: it would wait for itself
      */
     FinalizationReport shutdown(Interpreter interpreter);
 

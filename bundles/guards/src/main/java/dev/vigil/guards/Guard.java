@@ -55,6 +55,8 @@ final class Guard implements GuardHandle {
             lifecycle.releaseGuard();
         } else {
             track.release();
+            // keeps the guard reachable until its track is released: no false leak report
+            java.lang.ref.Reference.reachabilityFence(this);
         }
     }
 

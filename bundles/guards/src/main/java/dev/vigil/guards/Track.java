@@ -85,8 +85,9 @@ final class Track implements ViewHandle.OwnedGuard {
                     }
                 } catch (InterruptedException e) {
                     return;
-                } catch (RuntimeException e) {
-                    // reported by the book; keep watching
+                } catch (Throwable e) {
+                    // one failing report (a policy's or notice sink's Error) must not stop
+                    // leak detection for every runtime in the JVM
                 }
             }
         }

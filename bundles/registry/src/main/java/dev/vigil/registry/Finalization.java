@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
@@ -59,6 +60,9 @@ final class Finalization {
      * able to park, and set again when run() ends — by the outermost attempt on the thread,
      * when main finalizes a subinterpreter on its own thread, so that it is counted once.
      */
+
+    /** The shortest park between two questions to the policy, as for late attaches. */
+    private static final long MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final RegistryKernel kernel;
     private final InterpreterRecord rec;
@@ -241,10 +245,9 @@ final class Finalization {
                     return;
                 }
                 if (until.isPresent()) {
+                    // at least 1 ms: a deadline already reached ("ask again now") must not spin
                     long remaining = until.get().minus(waited()).toNanos();
-                    if (remaining > 0) {
-                        LockSupport.parkNanos(this, remaining);
-                    }
+                    LockSupport.parkNanos(this, Math.max(remaining, MIN_PARK_NANOS));
                 } else {
                     LockSupport.park(this);
                 }

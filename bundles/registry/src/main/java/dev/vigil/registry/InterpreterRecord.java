@@ -73,7 +73,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      * main's point of no return, and a subinterpreter's abort aborts main cleanly (F6).
      *
      * Finalization attempts (F4): `attempt` holds the future of the running shutdown;
-     * concurrent callers join it. It is cleared when an attempt aborts (F6), so a later call
+     * concurrent callers join it, except those it waits for — its own thread (a listener or
+     * hook) and the interpreter's running non-daemon threads — which fail instead. It is cleared when an attempt aborts (F6), so a later call
      * starts afresh; a completed attempt stays, and later calls return its report.
      */
 
@@ -321,9 +322,15 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
             }
         }
         if (running != null) {
-            if (!running.isDone() && finalizer == Thread.currentThread()) {
+            Thread me = Thread.currentThread();
+            if (!running.isDone() && finalizer == me) {
                 throw new IllegalStateException("shutdown of " + this + " called from its own finalization"
                         + " (a listener or hook on the finalizing thread); it would wait for itself");
+            }
+            if (!running.isDone() && isOwnThread(me)) {
+                throw new IllegalStateException("shutdown of " + this + " called from its non-daemon thread \""
+                        + me.getName() + "\" while another thread finalizes it, which waits for this thread"
+                        + " to end (H1); it would wait for itself");
             }
             return join(running);
         }

@@ -357,10 +357,17 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         long start = System.nanoTime();
         boolean interrupted = false;
         boolean threadInterrupted = false; // its own interrupt status, consumed to park: restored on failure
-        parkedLateAttaches.add(t); // before reading the count: a later interrupt() sees t and unparks it
-        int seenInterrupts = interrupts.get();
+        int seenInterrupts = interrupts.get(); // runtime interrupts from here on count
+        parkedLateAttaches.add(t);
         try {
             for (;;) {
+                // Read after registering and before every park: an interrupt() that came before
+                // is seen here; a later one finds t registered and unparks it. No lost wake-up.
+                int now = interrupts.get();
+                if (now != seenInterrupts) {
+                    seenInterrupts = now;
+                    interrupted = true;
+                }
                 Duration parked = Duration.ofNanos(System.nanoTime() - start);
                 LateAttachContext ctx = new LateAttach(r, t, parked, interrupted);
                 FinalizationPolicy policy = hub.activePolicy();
@@ -388,11 +395,6 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
                 if (Thread.interrupted()) {
                     interrupted = true;
                     threadInterrupted = true;
-                }
-                int now = interrupts.get();
-                if (now != seenInterrupts) {
-                    seenInterrupts = now;
-                    interrupted = true;
                 }
             }
         } finally {
