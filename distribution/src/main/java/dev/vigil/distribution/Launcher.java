@@ -1,0 +1,503 @@
+package dev.vigil.distribution;
+
+import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+
+/**
+ * The Vigil distribution's {@code main}: starts an OSGi framework (Felix, found through the
+ * standard {@link FrameworkFactory} launch API) with the bundles embedded in this jar under
+ * {@code bundles/}, then either hands the terminal to the Gogo shell (interactive) or runs
+ * Gogo commands given with {@code -c} or {@code -f} (non-interactive). Run with {@code --help}
+ * for the options; README.md documents them with the signals and exit codes.
+ *
+ * <p>Why a launcher of our own rather than bnd's exported launcher or Felix's {@code Main}:
+ * the process's end belongs to the runtime (rules S1 and S3: the registry's signal handlers
+ * shut down under the policy, print the report and exit 0 or 3), so the launcher must neither
+ * stop the framework from a shutdown hook (Felix's {@code Main} does, {@code felix.shutdown.hook})
+ * nor map the framework's stop to exit codes of its own (bnd's launcher does) — either would
+ * run a second, policy-driven shutdown or hide the abort code. And the non-interactive mode
+ * needs each command's result and failure, which only a caller of Gogo's
+ * {@code CommandSession} sees. Everything else is the OSGi launch API and Felix as they come:
+ * one class and a statement splitter, no framework code of ours.
+ *
+ * <p><b>Start order</b> (start levels): 1 the OSGi libraries, SCR, Configuration Admin, Gogo's
+ * runtime and the Vigil API; 2 the policy bundles, so that they are bound when the registry
+ * starts and still there when it stops; 3 the registry, guards, thread-state and shell
+ * bundles and Gogo's commands; 4 Gogo's console, once the {@code vigil:} commands exist.
+ *
+ * <p><b>Embedded defaults</b>: the framework property {@code vigil.signals=true} (S1), unless
+ * the system property {@code vigil.signals} is given; system properties
+ * {@code vigil.policy.<policy>.<option>} become the option of that policy's Configuration
+ * Admin PID {@code dev.vigil.policy.<policy>} before the policy bundles start.
+ */
+public final class Launcher {
+
+    /** Exit code: a non-interactive command failed. */
+    static final int EXIT_COMMAND_FAILED = 2;
+    /** Exit code: bad arguments or the framework could not be started. */
+    static final int EXIT_LAUNCH_FAILED = 1;
+
+    private static final String BUNDLES = "bundles/";
+    private static final int LEVEL_LIBRARIES = 1;
+    private static final int LEVEL_POLICIES = 2;
+    private static final int LEVEL_VIGIL = 3;
+    private static final int LEVEL_CONSOLE = 4;
+    private static final long START_TIMEOUT_SECONDS = 30;
+    private static final String POLICY_OPTION_PREFIX = "vigil.policy.";
+    private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+
+    private static final String USAGE = String.join(System.lineSeparator(),
+            "usage: vigil [--storage DIR] [--stay] [-c COMMANDS]... [-f SCRIPT]",
+            "  (no -c/-f)     interactive Gogo shell on the terminal",
+            "  -c COMMANDS    run Gogo commands (separated by ';' or new lines), then shut down as on SIGTERM",
+            "  -f SCRIPT      run a Gogo script file, then shut down as on SIGTERM",
+            "  --stay         after -c/-f keep running until SIGINT/SIGTERM",
+            "  --storage DIR  framework storage in DIR, reused as is (default: a fresh folder, deleted at exit)",
+            "system properties (java -D...): vigil.policy=NAME, vigil.diagnostics=off|simple|full,",
+            "  vigil.signals=false, vigil.policy.<policy>.<option>=VALUE (e.g. vigil.policy.fail-fast.grace=2s)",
+            "exit codes: 0 shutdown completed (or framework stopped), 3 shutdown aborted by the policy,",
+            "  2 a -c/-f command failed, 1 bad arguments or start failure");
+
+    private Launcher() {
+    }
+
+    /** Parsed command line. */
+    private record Options(List<String> commands, Path script, boolean stay, Path storage) {
+
+        boolean interactive() {
+            return commands.isEmpty() && script == null;
+        }
+
+        static Options parse(String[] args) {
+            List<String> commands = new ArrayList<>();
+            Path script = null;
+            boolean stay = false;
+            Path storage = null;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "-c", "--command" -> commands.add(value(args, ++i, a));
+                    case "-f", "--file" -> script = Path.of(value(args, ++i, a)).toAbsolutePath();
+                    case "--stay" -> stay = true;
+                    case "--storage" -> storage = Path.of(value(args, ++i, a)).toAbsolutePath();
+                    case "-h", "--help" -> throw new UsageException(null);
+                    default -> throw new UsageException("unknown argument: " + a);
+                }
+            }
+            if (script != null && !commands.isEmpty()) {
+                throw new UsageException("give -c or -f, not both");
+            }
+            if (stay && commands.isEmpty() && script == null) {
+                throw new UsageException("--stay needs -c or -f");
+            }
+            return new Options(commands, script, stay, storage);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new UsageException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    private static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Starts the distribution; see the class comment and {@code --help}. */
+    public static void main(String[] args) {
+        long t0 = System.nanoTime();
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (UsageException e) {
+            if (e.getMessage() != null) {
+                System.err.println("vigil: " + e.getMessage());
+            }
+            System.err.println(USAGE);
+            System.exit(e.getMessage() == null ? 0 : EXIT_LAUNCH_FAILED);
+            return;
+        }
+        try {
+            System.exit(run(options, t0));
+        } catch (Exception e) {
+            System.err.println("vigil: could not start: " + e);
+            e.printStackTrace();
+            System.exit(EXIT_LAUNCH_FAILED);
+        }
+    }
+
+    private static int run(Options options, long t0) throws Exception {
+        Path storage = options.storage();
+        boolean fresh = storage == null;
+        if (fresh) {
+            storage = Files.createTempDirectory("vigil-");
+            Path doomed = storage;
+            // Only deletes files: the process's end belongs to the runtime (S1, S3), so no hook
+            // stops the framework.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(doomed), "vigil-storage-cleanup"));
+        }
+        Path goshHome = storage.resolve("gosh");
+        Files.createDirectories(goshHome.resolve("etc"));
+
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix-cache").toString());
+        if (fresh) {
+            props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        }
+        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(LEVEL_LIBRARIES));
+        props.put("felix.log.level", "1");
+        props.put("gosh.home", goshHome.toString());
+        // Interactive: gosh --login reads gosh.home/etc/gosh_profile and runs the console.
+        // Otherwise Gogo's console does nothing and this class runs the commands.
+        props.put("gosh.args", options.interactive() ? "" : "--nointeractive");
+        if (System.getProperty("vigil.signals") == null) {
+            props.put("vigil.signals", "true");
+        }
+
+        Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
+                .newFramework(props);
+        framework.init();
+        trace(t0, "framework initialised");
+        BundleContext context = framework.getBundleContext();
+        List<Bundle> bundles = installBundles(context);
+        trace(t0, "bundles installed");
+        framework.start();
+        trace(t0, "start level " + LEVEL_LIBRARIES);
+
+        applyPolicyOptions(context);
+        raiseStartLevel(framework, LEVEL_VIGIL);
+        trace(t0, "start level " + LEVEL_VIGIL);
+        awaitService(context, "(osgi.command.scope=vigil)");
+        trace(t0, "vigil commands registered");
+        String policy = activePolicy(context);
+        long vigilReady = System.nanoTime();
+        if (options.interactive()) {
+            Files.writeString(goshHome.resolve("etc/gosh_profile"), goshProfile(), StandardCharsets.UTF_8);
+        }
+        raiseStartLevel(framework, LEVEL_CONSOLE);
+        long allActive = System.nanoTime();
+        checkAllActive(bundles);
+        long jvmUp = ManagementFactory.getRuntimeMXBean().getUptime();
+        System.out.printf("Vigil %s: %d bundles active, framework start %d ms (Vigil ready at %d ms), JVM up %d ms; "
+                + "policy %s%s%n", version(), bundles.size(), millis(t0, allActive), millis(t0, vigilReady), jvmUp,
+                policy, signalsOn(context) ? "; SIGINT/SIGTERM shuts down (a further SIGINT interrupts the wait)" : "");
+
+        if (options.interactive()) {
+            return awaitStop(framework);
+        }
+        String program = options.script() != null ? Files.readString(options.script()) : String.join("\n",
+                options.commands());
+        if (!execute(context, program)) {
+            return EXIT_COMMAND_FAILED;
+        }
+        if (options.stay()) {
+            return awaitStop(framework);
+        }
+        if (signalsOn(context)) {
+            // The same path as an operator's SIGTERM (S1): shut down under the policy, print
+            // the report, exit 0 or 3 (S3) from the registry's signal handler.
+            sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+        } else {
+            framework.stop();
+        }
+        return awaitStop(framework);
+    }
+
+    /** Whether the registry installs signal handlers: what it reads, the framework property. */
+    private static boolean signalsOn(BundleContext context) {
+        return "true".equalsIgnoreCase(String.valueOf(context.getProperty("vigil.signals")).trim());
+    }
+
+    // ---- bundles
+
+    private static List<Bundle> installBundles(BundleContext context) throws IOException, BundleException {
+        Map<String, byte[]> jars = embeddedBundles();
+        List<Bundle> installed = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : jars.entrySet()) {
+            Bundle b = context.installBundle("vigil:" + e.getKey(), new ByteArrayInputStream(e.getValue()));
+            b.adapt(BundleStartLevel.class).setStartLevel(startLevel(b.getSymbolicName()));
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                b.start();
+            }
+            installed.add(b);
+        }
+        return installed;
+    }
+
+    private static int startLevel(String symbolicName) {
+        if (symbolicName.startsWith("dev.vigil.policy.")) {
+            return LEVEL_POLICIES;
+        }
+        if (symbolicName.equals(GOGO_SHELL)) {
+            return LEVEL_CONSOLE;
+        }
+        if (symbolicName.startsWith("dev.vigil.") && !symbolicName.equals("dev.vigil.api")
+                || symbolicName.equals("org.apache.felix.gogo.command")) {
+            return LEVEL_VIGIL;
+        }
+        return LEVEL_LIBRARIES;
+    }
+
+    /** The jars under {@code bundles/} of this jar (or of the class folder, when run from a build). */
+    private static Map<String, byte[]> embeddedBundles() throws IOException {
+        Map<String, byte[]> jars = new TreeMap<>();
+        Path source;
+        try {
+            source = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+        if (Files.isDirectory(source)) {
+            try (Stream<Path> files = Files.list(source.resolve(BUNDLES))) {
+                for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".jar"))::iterator) {
+                    jars.put(p.getFileName().toString(), Files.readAllBytes(p));
+                }
+            }
+        } else {
+            try (JarFile jar = new JarFile(source.toFile())) {
+                for (JarEntry e : (Iterable<JarEntry>) jar.stream()::iterator) {
+                    String name = e.getName();
+                    if (name.startsWith(BUNDLES) && name.endsWith(".jar")) {
+                        try (InputStream in = jar.getInputStream(e)) {
+                            jars.put(name.substring(BUNDLES.length()), in.readAllBytes());
+                        }
+                    }
+                }
+            }
+        }
+        if (jars.isEmpty()) {
+            throw new IllegalStateException("no bundles found under " + BUNDLES + " in " + source);
+        }
+        return jars;
+    }
+
+    private static void checkAllActive(List<Bundle> bundles) {
+        for (Bundle b : bundles) {
+            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (!fragment && b.getState() != Bundle.ACTIVE) {
+                throw new IllegalStateException("bundle " + b.getSymbolicName() + " is not active (state "
+                        + b.getState() + ")");
+            }
+        }
+    }
+
+    /** Raises the framework's start level and waits until the bundles of that level started. */
+    private static void raiseStartLevel(Framework framework, int level) throws InterruptedException {
+        CountDownLatch reached = new CountDownLatch(1);
+        framework.adapt(FrameworkStartLevel.class).setStartLevel(level, event -> {
+            if (event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+                reached.countDown();
+            }
+        });
+        if (!reached.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("start level " + level + " not reached in " + START_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    private static void awaitService(BundleContext context, String filter) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+        CountDownLatch registered = new CountDownLatch(1);
+        ServiceListener listener = e -> registered.countDown();
+        context.addServiceListener(listener, filter);
+        try {
+            if (context.getServiceReferences((String) null, filter) == null
+                    && !registered.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("no service " + filter + " within " + START_TIMEOUT_SECONDS
+                        + " s: is a Vigil component unsatisfied? (scr:list)");
+            }
+        } finally {
+            context.removeServiceListener(listener);
+        }
+    }
+
+    private static int awaitStop(Framework framework) throws InterruptedException {
+        framework.waitForStop(0);
+        return 0;
+    }
+
+    // ---- configuration
+
+    /**
+     * Turns system properties {@code vigil.policy.<policy>.<option>} into the Configuration
+     * Admin PIDs {@code dev.vigil.policy.<policy>} that the policy bundles read (P6). Reflective:
+     * the Configuration Admin API lives in a bundle this class does not share a loader with.
+     */
+    private static void applyPolicyOptions(BundleContext context) throws Exception {
+        Map<String, Hashtable<String, Object>> byPid = new TreeMap<>();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(POLICY_OPTION_PREFIX)) {
+                String rest = key.substring(POLICY_OPTION_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0) {
+                    byPid.computeIfAbsent("dev.vigil.policy." + rest.substring(0, dot), k -> new Hashtable<>())
+                            .put(rest.substring(dot + 1), System.getProperty(key));
+                }
+            }
+        }
+        if (byPid.isEmpty()) {
+            return;
+        }
+        ServiceReference<?> ref = context.getServiceReference("org.osgi.service.cm.ConfigurationAdmin");
+        if (ref == null) {
+            throw new IllegalStateException("Configuration Admin is not running; cannot apply " + byPid);
+        }
+        Object admin = context.getService(ref);
+        try {
+            Class<?> adminType = ref.getBundle().loadClass("org.osgi.service.cm.ConfigurationAdmin");
+            Class<?> configType = ref.getBundle().loadClass("org.osgi.service.cm.Configuration");
+            Method get = adminType.getMethod("getConfiguration", String.class, String.class);
+            Method update = configType.getMethod("update", Dictionary.class);
+            for (Map.Entry<String, Hashtable<String, Object>> e : byPid.entrySet()) {
+                update.invoke(get.invoke(admin, e.getKey(), "?"), e.getValue());
+            }
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    private static String activePolicy(BundleContext context) throws Exception {
+        ServiceReference<?> ref = context.getServiceReference("dev.vigil.api.Policies");
+        if (ref == null) {
+            return "(no registry)";
+        }
+        Object policies = context.getService(ref);
+        try {
+            return String.valueOf(ref.getBundle().loadClass("dev.vigil.api.Policies").getMethod("active")
+                    .invoke(policies));
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    // ---- Gogo
+
+    /**
+     * Runs {@code program} in a new Gogo session (the non-interactive mode), statement by
+     * statement: prints each non-null result as the console would, and stops at the first
+     * failing command, printing its error. Reflective, as Gogo's API lives in a bundle.
+     *
+     * @return whether every command succeeded
+     */
+    private static boolean execute(BundleContext context, String program) throws Exception {
+        String processorType = "org.apache.felix.service.command.CommandProcessor";
+        ServiceReference<?> ref = context.getServiceReference(processorType);
+        if (ref == null) {
+            throw new IllegalStateException("Gogo's command processor is not running");
+        }
+        Object processor = context.getService(ref);
+        Class<?> type = ref.getBundle().loadClass(processorType);
+        Class<?> sessionType = ref.getBundle().loadClass("org.apache.felix.service.command.CommandSession");
+        // Gogo replaces System.out with a per-thread stream; a session writing back into it
+        // would loop, so the session gets the process's own descriptors (as Gogo's console does).
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        Object session = type.getMethod("createSession", InputStream.class, OutputStream.class,
+                OutputStream.class).invoke(processor, new ByteArrayInputStream(new byte[0]), out, err);
+        Method execute = sessionType.getMethod("execute", CharSequence.class);
+        Method format = sessionType.getMethod("format", Object.class, int.class);
+        try {
+            for (String statement : Statements.split(program)) {
+                Object result = execute.invoke(session, statement);
+                if (result != null) {
+                    out.println(format.invoke(session, result, 0)); // 0: Converter.INSPECT, as the console
+                }
+            }
+            return true;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            err.println("vigil: command failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            return false;
+        } finally {
+            sessionType.getMethod("close").invoke(session);
+            context.ungetService(ref);
+        }
+    }
+
+    private static String goshProfile() {
+        return String.join("\n",
+                "# Written by the Vigil launcher for this run (gosh.home/etc/gosh_profile).",
+                "try {",
+                "  # vigil commands can be typed without their scope: interpreters, guard, shutdown ...",
+                "  SCOPE = 'gogo:vigil:*'",
+                "  addcommand context ${.context}",
+                "  e = { $exception printStackTrace }",
+                "  prompt = 'vigil> '",
+                "  echo 'commands: interpreters, create, guard, close, guards, policy, shutdown, interrupt, demo"
+                        + " (scope vigil:); help <command> shows its options; Ctrl-C shuts down; Ctrl-D stops"
+                        + " the framework'",
+                "} {",
+                "  echo \"$0: ERROR: $exception\"",
+                "}",
+                "");
+    }
+
+    // ---- helpers
+
+    private static String version() {
+        String v = Launcher.class.getPackage().getImplementationVersion();
+        return v == null ? "(development)" : v;
+    }
+
+    /** Start-up phases on standard error, with {@code -Dvigil.launcher.trace=true}. */
+    private static void trace(long t0, String what) {
+        if (Boolean.getBoolean("vigil.launcher.trace")) {
+            System.err.printf("[vigil launcher] %5d ms  %s%n", millis(t0, System.nanoTime()), what);
+        }
+    }
+
+    private static long millis(long from, long to) {
+        return TimeUnit.NANOSECONDS.toMillis(to - from);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // best effort: a temporary folder left behind is harmless
+        }
+    }
+}
