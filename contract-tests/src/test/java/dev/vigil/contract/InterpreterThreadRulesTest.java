@@ -66,6 +66,18 @@ class InterpreterThreadRulesTest {
     }
 
     @Test
+    void H1_aThreadStartedBeforeShutdownIsJoinedBeforeTheAtExitHooks_evenIfItHasNotRunYet() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            Interpreter i = rt.runtime.registry().create("round-" + round);
+            java.util.List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+            rt.runtime.registry().atExit(i, () -> log.add("hook"));
+            i.threadFactory(false).newThread(() -> log.add("thread")).start();
+            rt.runtime.registry().shutdown(i); // right after start(): the body may not have run yet
+            assertThat(log).containsExactly("thread", "hook");
+        }
+    }
+
+    @Test
     void H1_daemonThreadsAreNotJoined_andTheirAttachmentIsRevokedAtThePointOfNoReturn() throws Exception {
         CountDownLatch attached = new CountDownLatch(1);
         CountDownLatch finalized = new CountDownLatch(1);

@@ -200,28 +200,65 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
         if (isPastPointOfNoReturn()) {
             return null; // ThreadFactory's way of refusing
         }
-        Thread t = new Thread(() -> runInterpreterThread(task, daemon),
+        return new InterpreterThread(task, daemon,
                 "vigil-" + name + "-" + (daemon ? "daemon-" : "") + threadNumbers.incrementAndGet());
-        t.setDaemon(daemon);
-        return t;
     }
 
-    private void runInterpreterThread(Runnable task, boolean daemon) {
-        if (daemon) {
-            kernel.threadBinder().runAttached(this, task);
-            return;
+    /**
+     * A thread born attached (H1). A non-daemon one is counted on the guard word when it is
+     * started, not when its body first runs — as CPython counts a thread at Thread.start() —
+     * so that a shutdown beginning after start() returned joins it (F1 step 2) before it runs
+     * the atexit hooks (step 3). Started past the point of no return, it is not counted and
+     * its body is a late attach (P2c).
+     */
+    private final class InterpreterThread extends Thread {
+        private final Runnable task;
+        private final boolean daemon;
+        /** Written by start() before the thread runs; start() happens-before run(). */
+        private boolean counted;
+
+        InterpreterThread(Runnable task, boolean daemon, String name) {
+            super(name);
+            this.task = task;
+            this.daemon = daemon;
+            setDaemon(daemon);
         }
-        if (!enterThread()) {
-            lateAttach();
-            return;
+
+        @Override
+        public void start() {
+            boolean countedNow = !daemon && getState() == State.NEW && enterThread();
+            if (countedNow) {
+                counted = true;
+                liveThreads.add(this);
+            }
+            try {
+                super.start();
+            } catch (RuntimeException | Error e) {
+                if (countedNow) {
+                    counted = false;
+                    liveThreads.remove(this);
+                    exitThread();
+                }
+                throw e;
+            }
         }
-        Thread self = Thread.currentThread();
-        liveThreads.add(self);
-        try {
-            kernel.threadBinder().runAttached(this, task);
-        } finally {
-            liveThreads.remove(self);
-            exitThread();
+
+        @Override
+        public void run() {
+            if (daemon) {
+                kernel.threadBinder().runAttached(InterpreterRecord.this, task);
+                return;
+            }
+            if (!counted) {
+                lateAttach();
+                return;
+            }
+            try {
+                kernel.threadBinder().runAttached(InterpreterRecord.this, task);
+            } finally {
+                liveThreads.remove(this);
+                exitThread();
+            }
         }
     }
 
