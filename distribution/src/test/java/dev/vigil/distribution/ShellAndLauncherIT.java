@@ -123,22 +123,20 @@ class ShellAndLauncherIT {
     }
 
     @Test
-    void P4_switchingToFailFastUnsticksAShutdownHungUnderDaemonHang_P3b_interruptPrintsReport() throws Exception {
+    void P4_switchingToFailFastUnsticksAShutdownHungUnderDaemonHang() throws Exception {
+        // (P3b under daemon-hang, an interrupt printing the report, is SignalsAndExitCodesIT's: here
+        // an interrupt would race the swap, as the policy decides it when the shutdown wakes.)
         try (DistributionProcess p = DistributionProcess.start(List.of(), "-c", String.join("\n",
                 "vigil:create worker",
                 "vigil:guard --stubborn worker",
                 "vigil:shutdown --wait 300ms worker",
-                "vigil:interrupt",
                 "vigil:policy fail-fast",
                 "vigil:interpreters"))) {
             p.awaitLine("shutdown of worker (#1) goes on in the background");
-            p.awaitLine("interrupt delivered to a waiting shutdown (policy daemon-hang decides)");
             p.awaitLine("policy: daemon-hang -> fail-fast");
             // The final SIGTERM shuts main down under fail-fast; the stubborn guard makes it abort.
             assertThat(p.awaitExit()).isEqualTo(3);
             List<String> lines = p.lines();
-            assertThat(lines).as("daemon-hang: an interrupt prints the report, the wait goes on")
-                    .anyMatch(l -> l.startsWith("Finalization of worker (#1): IN_PROGRESS"));
             int aborted = indexOf(lines, "Finalization of worker (#1): ABORTED");
             assertThat(aborted).as("fail-fast decides at once: its grace is long past").isNotNegative();
             assertThat(lines.get(aborted + 1)).contains("policy: daemon-hang -> fail-fast");
