@@ -58,6 +58,8 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     private final Consumer<String> notices;
     private final PolicyHub hub = new PolicyHub(this::policyChanged);
     private final ConcurrentSkipListMap<Long, InterpreterRecord> live = new ConcurrentSkipListMap<>();
+    /** Live interpreters by name: names are unique among live interpreters (free again once finalized). */
+    private final ConcurrentHashMap<String, InterpreterRecord> names = new ConcurrentHashMap<>();
     private final InterpreterRecord main;
     private final Set<Finalization> finalizations = ConcurrentHashMap.newKeySet();
     private final Set<Thread> parkedLateAttaches = ConcurrentHashMap.newKeySet();
@@ -91,6 +93,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         config.policy().ifPresent(p -> hub.use(p.name()));
         this.main = new InterpreterRecord(this, INTERPRETER_IDS.getAndIncrement(), "main", true);
         live.put(main.id(), main);
+        names.put(main.name(), main);
         this.signals = wantSignals ? Signals.install(this) : null;
     }
 
@@ -238,17 +241,14 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
             throw main.finalizingException("create subinterpreter \"" + name + "\"");
         }
         try {
-            synchronized (live) {
-                for (InterpreterRecord r : live.values()) {
-                    if (r.name().equals(name)) {
-                        throw new IllegalArgumentException("name \"" + name + "\" is taken by " + r);
-                    }
-                }
-                InterpreterRecord r = new InterpreterRecord(this, INTERPRETER_IDS.getAndIncrement(), name, false);
-                live.put(r.id(), r);
-                main.subinterpreterCreated();
-                return r;
+            InterpreterRecord r = new InterpreterRecord(this, INTERPRETER_IDS.getAndIncrement(), name, false);
+            InterpreterRecord taken = names.putIfAbsent(name, r);
+            if (taken != null) {
+                throw new IllegalArgumentException("name \"" + name + "\" is taken by " + taken);
             }
+            live.put(r.id(), r);
+            main.subinterpreterCreated();
+            return r;
         } finally {
             main.releaseGuard();
         }
@@ -329,6 +329,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
 
     void remove(InterpreterRecord r) {
         live.remove(r.id());
+        names.remove(r.name(), r);
     }
 
     List<InterpreterRecord> subinterpretersNewestFirst() {
