@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.vigil.api.FinalizationAbortedException;
 import dev.vigil.api.FinalizationReport;
 import dev.vigil.api.InterpreterState;
 import dev.vigil.api.InterpreterView;
@@ -89,11 +88,7 @@ public class EnsureFromViewVsShutdown {
     public void shutdown(II_Result r) {
         RaceRuntime.dropStalePermit();
         calledAt = System.nanoTime();
-        try {
-            report = RaceRuntime.KERNEL.shutdown(interpreter);
-        } catch (FinalizationAbortedException e) {
-            report = e.report();
-        }
+        report = RaceRuntime.shutdownReport(interpreter);
         returnedAt = System.nanoTime();
     }
 

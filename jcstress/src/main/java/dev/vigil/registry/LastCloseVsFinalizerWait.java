@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.vigil.api.FinalizationAbortedException;
 import dev.vigil.api.FinalizationReport;
 import dev.vigil.api.InterpreterGuard;
 import dev.vigil.api.InterpreterState;
@@ -94,11 +93,7 @@ public class LastCloseVsFinalizerWait {
     public void finalizer(II_Result r) {
         RaceRuntime.dropStalePermit();
         calledAt = System.nanoTime();
-        try {
-            report = RaceRuntime.KERNEL.shutdown(interpreter);
-        } catch (FinalizationAbortedException e) {
-            report = e.report();
-        }
+        report = RaceRuntime.shutdownReport(interpreter);
         returnedAt = System.nanoTime();
     }
 

@@ -117,6 +117,15 @@ final class RaceRuntime {
         return returnedAt - Math.max(calledAt, closedAt) > LOST_WAKE_UP_NANOS;
     }
 
+    /** The finalizing actor's call: shuts {@code interpreter} down and returns its report, aborted or not. */
+    static dev.vigil.api.FinalizationReport shutdownReport(InterpreterRecord interpreter) {
+        try {
+            return KERNEL.shutdown(interpreter);
+        } catch (dev.vigil.api.FinalizationAbortedException e) {
+            return e.report();
+        }
+    }
+
     /**
      * Consumes a park permit the calling thread may hold from an earlier sample (a close that
      * unparked this finalizer after it had already seen the count reach zero). Left in place,
