@@ -75,14 +75,12 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         boolean wantSignals = config.option("vigil.signals").map(RegistryKernel::parseBoolean).orElse(false);
         Set<String> installed = new java.util.HashSet<>();
         config.policy().ifPresent(p -> {
-            hub.holdOptions(p.name(), config.policyOptions(p.name()));
-            hub.install(p, Integer.MAX_VALUE);
+            install(config, p, Integer.MAX_VALUE);
             installed.add(p.name());
         });
         for (FinalizationPolicy p : discoveredPolicies()) {
             if (installed.add(p.name())) {
-                hub.holdOptions(p.name(), config.policyOptions(p.name()));
-                hub.install(p, 0);
+                install(config, p, 0);
             }
         }
         if (!installed.contains(FinalizationPolicy.DAEMON_HANG)) {
@@ -95,6 +93,12 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         live.put(main.id(), main);
         names.put(main.name(), main);
         this.signals = wantSignals ? Signals.install(this) : null;
+    }
+
+    /** Installs a policy with the options the configuration holds for its name (P6). */
+    private void install(KernelConfig config, FinalizationPolicy policy, int ranking) {
+        hub.holdOptions(policy.name(), config.policyOptions(policy.name()));
+        hub.install(policy, ranking);
     }
 
     private static boolean parseBoolean(String s) {
