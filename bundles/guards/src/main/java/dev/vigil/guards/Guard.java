@@ -7,28 +7,41 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * An open guard. Closing it is one CAS on its own flag (so that a second close, on any
- * thread, is a no-op and can never release another holder's protection, G4) and then one
- * atomic add on the interpreter's guard word, which wakes a waiting shutdown if this was
- * the last guard.
+ * An open guard. Closing it passes one idempotence gate — so that a second close, on any
+ * thread, is a no-op and can never release another holder's protection (G4) — and then one
+ * atomic add on the interpreter's guard word, which wakes a waiting shutdown if this was the
+ * last guard.
+ *
+ * <p>The gate: at diagnostics {@code off}, a CAS on the guard's own flag; at {@code simple}
+ * and {@code full}, the CAS that frees the guard's entry in its holder's {@link Ledger}
+ * (which also ends its listing), so a tracked guard costs no more atomic operations than an
+ * untracked one. Thread-safe.
  */
 final class Guard implements GuardHandle {
 
     private final InterpreterLifecycle lifecycle;
-    /** The bookkeeping at diagnostics simple/full; null at off. */
-    private final Track track;
+    /** The guard's entry in its holder's ledger; null at diagnostics off. */
+    private final Ledger.Entry entry;
+    /** The entry's incarnation that is this guard (odd); 0 at off. */
+    private final int seq;
+    /** Off only: 1 once closed. */
     @SuppressWarnings("unused")
     private volatile int closed;
+    /** See {@link GuardHandle#threadStateHint()}; racy by contract. */
+    private Object threadStateHint;
 
+    /** An untracked guard (diagnostics off). */
     Guard(InterpreterLifecycle lifecycle) {
         this.lifecycle = lifecycle;
-        this.track = null;
+        this.entry = null;
+        this.seq = 0;
     }
 
-    Guard(InterpreterLifecycle lifecycle, Track track) {
+    /** A guard listed as incarnation {@code seq} of {@code entry}. */
+    Guard(InterpreterLifecycle lifecycle, Ledger.Entry entry, int seq) {
         this.lifecycle = lifecycle;
-        this.track = track;
-        track.watch(this);
+        this.entry = entry;
+        this.seq = seq;
     }
 
     @Override
@@ -43,21 +56,29 @@ final class Guard implements GuardHandle {
 
     @Override
     public boolean isOpen() {
-        return closed == 0;
+        Ledger.Entry e = entry;
+        return e == null ? closed == 0 : e.isOpen(seq);
     }
 
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, 0, 1)) {
+        Ledger.Entry e = entry;
+        if (e == null ? !CLOSED.compareAndSet(this, 0, 1) : !e.close(seq)) {
             return;
         }
-        if (track == null) {
-            lifecycle.releaseGuard();
-        } else {
-            track.release();
-            // keeps the guard reachable until its track is released: no false leak report
-            java.lang.ref.Reference.reachabilityFence(this);
-        }
+        lifecycle.releaseGuard();
+        // keeps the guard reachable until it is uncounted: never reported as a leak meanwhile
+        java.lang.ref.Reference.reachabilityFence(this);
+    }
+
+    @Override
+    public Object threadStateHint() {
+        return threadStateHint;
+    }
+
+    @Override
+    public void threadStateHint(Object hint) {
+        threadStateHint = hint;
     }
 
     @Override

@@ -85,6 +85,18 @@ public final class Guards implements InterpreterGuards {
         throw new IllegalArgumentException("view " + view + " belongs to another runtime");
     }
 
+    /**
+     * Ends what the guard book of this facade's runtime runs (its leak-watch thread, its
+     * per-thread values) and unbinds it from the runtime's kernel: what the guards bundle does
+     * when it stops, so that nothing of it outlives it (DESIGN.md section 5). Guards still open
+     * stay counted and can still be closed; the runtime lists none until another book binds.
+     * Idempotent.
+     */
+    public void closeBook() {
+        book.close();
+        book.kernel().unbindGuards(book);
+    }
+
     @Override
     public String toString() {
         return "guards of runtime #" + book.runtimeId() + (owner == null ? "" : " for " + owner);

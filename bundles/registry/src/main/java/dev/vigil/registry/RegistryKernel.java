@@ -175,6 +175,11 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     }
 
     @Override
+    public void unbindGuards(GuardDirectory directory) {
+        GUARD_DIRECTORY.compareAndSet(this, Objects.requireNonNull(directory, "directory"), NO_GUARD_DIRECTORY);
+    }
+
+    @Override
     public void bindThreadBinder(ThreadBinder binder) {
         this.threadBinder = Objects.requireNonNull(binder, "binder");
     }
@@ -223,6 +228,12 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     public void dispose() {
         if (signals != null) {
             signals.uninstall();
+        }
+        GuardDirectory d = guardDirectory;
+        try {
+            d.close(); // its threads and per-thread values end with the runtime (DESIGN.md section 5)
+        } finally {
+            unbindGuards(d);
         }
     }
 
@@ -409,6 +420,17 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
 
     private record LateAttach(Interpreter interpreter, Thread thread, Duration parked, boolean interrupted)
             implements LateAttachContext {
+    }
+
+    private static final java.lang.invoke.VarHandle GUARD_DIRECTORY;
+
+    static {
+        try {
+            GUARD_DIRECTORY = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(RegistryKernel.class, "guardDirectory", GuardDirectory.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Used until a guards bundle binds its directory: nothing is listed. */

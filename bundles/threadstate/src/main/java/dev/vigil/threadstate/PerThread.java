@@ -8,7 +8,8 @@ import dev.vigil.spi.kernel.ViewHandle.OwnedGuard;
  * stack of frames, one per successful ensure or detach not yet released.
  *
  * <p>Confined to its thread: every method but {@link #owner} checks runs on it, so nothing
- * here is synchronized or volatile.
+ * here is synchronized or volatile. Other threads may only read the final fields
+ * {@link #owner} and {@link #manager} (a guard's thread-state hint is read racily).
  */
 final class PerThread {
 
@@ -49,6 +50,10 @@ final class PerThread {
     private static final long NESTED = 2;
 
     final Thread owner = Thread.currentThread();
+    /** The manager (runtime) this state belongs to; checked with {@link #owner} on a guard's hint. */
+    final Object manager;
+    /** Owner only: set when the manager dropped this object from its ThreadLocal. */
+    boolean retired;
     State attached;
     State lastUsed;
     private State spare;
@@ -59,6 +64,10 @@ final class PerThread {
     private State[] framePrev = new State[8];
     /** Null above depth; written only for frames that own a guard. */
     private OwnedGuard[] frameGuard = new OwnedGuard[8];
+
+    PerThread(Object manager) {
+        this.manager = manager;
+    }
 
     /**
      * T1: attaches to {@code lifecycle}'s interpreter, nesting, re-attaching or creating, and

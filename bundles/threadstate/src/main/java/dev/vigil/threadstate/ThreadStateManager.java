@@ -31,7 +31,7 @@ import java.util.Optional;
 final class ThreadStateManager implements ThreadStates, ThreadBinder {
 
     private final Kernel kernel;
-    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
+    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(() -> new PerThread(this));
 
     ThreadStateManager(Kernel kernel) {
         this.kernel = kernel;
@@ -39,9 +39,8 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
 
     @Override
     public ThreadStateToken ensure(InterpreterGuard guard) {
-        InterpreterLifecycle lifecycle = guarded(guard);
-        PerThread t = perThread.get();
-        return new Token(t, t.ensure(lifecycle, null));
+        PerThread t = threadFor(guard);
+        return new Token(t, t.ensure(((GuardHandle) guard).lifecycle(), null));
     }
 
     @Override
@@ -53,6 +52,31 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
         }
         PerThread t = perThread.get();
         return Optional.of(new Token(t, t.ensure(v.lifecycle(), owned)));
+    }
+
+    /**
+     * The calling thread's state for an ensure on {@code guard}, after the checks of T2. The
+     * guard remembers the state it was last ensured with (its thread-state hint): when that
+     * is the calling thread's live state of this manager, a repeated ensure skips the
+     * ThreadLocal lookup, and the runtime check (the hint is only ever set after it passed).
+     */
+    private PerThread threadFor(InterpreterGuard guard) {
+        if (guard instanceof GuardHandle g
+                && g.threadStateHint() instanceof PerThread p
+                && p.owner == Thread.currentThread() && p.manager == this && !p.retired) {
+            if (!g.isOpen()) {
+                throw closedGuard(guard);
+            }
+            return p;
+        }
+        return threadForUnhinted(guard);
+    }
+
+    private PerThread threadForUnhinted(InterpreterGuard guard) {
+        GuardHandle g = guarded(guard);
+        PerThread t = perThread.get();
+        g.threadStateHint(t);
+        return t;
     }
 
     @Override
@@ -94,6 +118,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
             t.attached = previous;
             t.lastUsed = previous;
             if (previous == null && !t.hasFrames()) {
+                t.retired = true; // guards hinting at it ask the ThreadLocal again
                 perThread.remove();
             }
         }
@@ -102,7 +127,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
     // The checks below keep their message building out of line, so that ensure and
     // ensureFromView stay small enough to be inlined and their token to be scalar-replaced.
 
-    private InterpreterLifecycle guarded(InterpreterGuard guard) {
+    private GuardHandle guarded(InterpreterGuard guard) {
         Objects.requireNonNull(guard, "guard");
         if (!(guard instanceof GuardHandle g) || g.lifecycle().runtimeId() != kernel.runtimeId()) {
             throw foreign("guard", guard);
@@ -110,7 +135,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
         if (!g.isOpen()) {
             throw closedGuard(guard);
         }
-        return g.lifecycle();
+        return g;
     }
 
     private ViewHandle view(InterpreterView view) {

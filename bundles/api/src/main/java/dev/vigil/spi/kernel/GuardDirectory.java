@@ -13,4 +13,14 @@ public interface GuardDirectory {
 
     /** Interrupts the threads that opened the open guards of an interpreter; returns how many. */
     int interruptHolders(long interpreterId);
+
+    /**
+     * The runtime is disposed ({@link Kernel#dispose()}): stop whatever this directory runs
+     * (threads, timers) and drop per-thread values, so that nothing of it outlives the
+     * runtime. Guards still open stay counted. Idempotent; never throws.
+     *
+     * @since 1.1
+     */
+    default void close() {
+    }
 }

@@ -41,6 +41,14 @@ public interface Kernel {
     /** Connects the guard directory the registry consults while finalizing. */
     void bindGuards(GuardDirectory directory);
 
+    /**
+     * Disconnects {@code directory} if it is the one bound (a guards bundle stopping), so that
+     * the kernel keeps no reference to it; until another binds, nothing is listed.
+     *
+     * @since 1.1
+     */
+    void unbindGuards(GuardDirectory directory);
+
     /** Connects the binder that attaches interpreter threads (H1) at birth. */
     void bindThreadBinder(ThreadBinder binder);
 
@@ -78,6 +86,9 @@ public interface Kernel {
     /** Prints a notice where this runtime's notices go. */
     void notice(String text);
 
-    /** Releases what the runtime installed (signal handlers). Does not shut down. */
+    /**
+     * Releases what the runtime installed (signal handlers) and closes the bound guard
+     * directory ({@link GuardDirectory#close()}). Does not shut down.
+     */
     void dispose();
 }

@@ -6,6 +6,7 @@ import dev.vigil.guards.GuardsProviderImpl;
 import dev.vigil.spi.kernel.Kernel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
@@ -15,7 +16,8 @@ import org.osgi.service.component.annotations.Reference;
  *
  * <p>Registered under this class only, which no other bundle can see (its package is
  * private): a bundle-scoped service cannot share one instance between its per-bundle
- * instances, so the shared part is a component of its own. Thread-safe.
+ * instances, so the shared part is a component of its own. Deactivating it closes the book
+ * (its watch thread, its per-thread values) and unbinds it from the kernel. Thread-safe.
  */
 @Component(service = GuardsRoot.class)
 public final class GuardsRoot {
@@ -28,6 +30,12 @@ public final class GuardsRoot {
             @Reference(name = "threadStates") ThreadStates threadStates) {
         this.kernel = kernel;
         this.guards = new GuardsProviderImpl().create(kernel, threadStates);
+    }
+
+    /** The guards bundle stops (or the kernel goes): its leak-watch thread and per-thread values end with it. */
+    @Deactivate
+    void deactivate() {
+        guards.closeBook();
     }
 
     /** The kernel the guards belong to. */

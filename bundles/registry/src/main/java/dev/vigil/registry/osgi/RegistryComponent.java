@@ -346,6 +346,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     @Override public DiagnosticsLevel diagnostics() { return kernel.diagnostics(); }
     @Override public LeakDecision guardLeaked(GuardInfo leaked) { return kernel.guardLeaked(leaked); }
     @Override public void bindGuards(GuardDirectory directory) { kernel.bindGuards(directory); }
+    @Override public void unbindGuards(GuardDirectory directory) { kernel.unbindGuards(directory); }
     @Override public void bindThreadBinder(ThreadBinder binder) { kernel.bindThreadBinder(binder); }
     @Override public boolean interrupt() { return kernel.interrupt(); }
     @Override public void installPolicy(FinalizationPolicy policy, int ranking) { kernel.installPolicy(policy, ranking); }

@@ -1,0 +1,278 @@
+package dev.vigil.guards;
+
+import dev.vigil.api.GuardInfo;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import dev.vigil.spi.kernel.ViewHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One thread's guards in one runtime (diagnostics {@code simple} and {@code full}): a
+ * growable array of reusable {@link Entry entries}, one per guard the thread opened and that
+ * is still open. Registered once with its {@link GuardBook} when the thread opens its first
+ * guard, and walked only when someone asks (open guards, a shutdown's report, interrupting
+ * holders, the leak watch).
+ *
+ * <p>Opening is confined to the holder thread; closing, listing and leak handling may run on
+ * any thread. Thread-safe in that sense.
+ */
+final class Ledger {
+
+    /*
+     * Implementation overview
+     *
+     * An entry's state is one int, `seq`, that only grows: odd while a guard is open in it,
+     * even while it is free. Every open and every close adds one, so each incarnation of an
+     * entry (one guard) is named by its odd seq, which the guard object keeps.
+     *
+     * - Open (holder thread only): claim a free entry (where the last claim was, first), write
+     *   the guard's facts into it — the guard object too, made beforehand with the seq it will
+     *   have — with plain stores, then publish them by a release store of seq + 1 (odd).
+     *   Nothing shared is written: open touches only this thread's memory (and the word).
+     * - Close (any thread, exactly once per incarnation): CAS seq from the guard's odd value
+     *   to the next even one. The CAS is the guard's own idempotence gate (G4): a second close
+     *   of the same guard, or a close of a guard whose incarnation was reclaimed as a leak,
+     *   fails it and changes nothing. The count on the guard word is released after the CAS,
+     *   so whoever sees the count drop also sees the entry free: a guard is never listed
+     *   after its close returned (jcstress GuardListedAfterClose).
+     * - Snapshot (any thread): a seqlock read. Read seq (acquire); if odd, read the facts,
+     *   then an acquire fence, then seq again; if it moved, the guard closed (or the entry was
+     *   reused) meanwhile and is not listed. Facts are only rewritten by the holder after it
+     *   saw the entry free (acquire), so a reader never combines two guards' facts.
+     *
+     * Leak watch (P2d). The listing must not keep a guard reachable, or a leaked guard could
+     * never be found; yet a PhantomReference per guard costs an allocation and reference
+     * processing on every open. So an entry holds its guard strongly at first (`guard`), and
+     * the book's watch thread, at each sweep, promotes the guards it finds still open in the
+     * same incarnation as at its previous sweep: it registers a PhantomReference (carrying
+     * the entry and the incarnation) and drops the strong reference by CAS. Short-lived
+     * guards, the common case, are never watched; every guard open across two sweeps is. At
+     * diagnostics full the guard is watched at open. A reference whose incarnation is no
+     * longer open when it is dequeued is stale and ignored.
+     */
+
+    final Thread holder;
+    /** The thread-local cell holding this ledger; cleared when the book closes. */
+    final Object[] cell;
+    private volatile Entry[] entries;
+    /** Holder only: where the next free entry probably is. */
+    private int hint;
+
+    Ledger(Thread holder, Object[] cell) {
+        this.holder = holder;
+        this.cell = cell;
+        Entry[] es = new Entry[4];
+        for (int i = 0; i < es.length; i++) {
+            es[i] = new Entry(this);
+        }
+        this.entries = es;
+    }
+
+    /**
+     * Holder thread only: a free entry (its {@link Entry#seq()} even) for the caller to
+     * {@link Entry#fill fill} and {@link Entry#publish publish} as incarnation seq + 1.
+     */
+    Entry claim() {
+        Entry[] es = entries;
+        Entry e = es[hint];
+        if ((e.seqAcquire() & 1) == 0) {
+            return e;
+        }
+        return claimElsewhere();
+    }
+
+    private Entry claimElsewhere() {
+        Entry[] es = entries;
+        for (int i = 0; i < es.length; i++) {
+            if ((es[i].seqAcquire() & 1) == 0) {
+                hint = i;
+                return es[i];
+            }
+        }
+        int n = es.length;
+        Entry[] grown = Arrays.copyOf(es, n * 2);
+        for (int i = n; i < grown.length; i++) {
+            grown[i] = new Entry(this);
+        }
+        entries = grown;
+        hint = n;
+        return grown[n];
+    }
+
+    /** Whether an open guard of interpreter {@code id} is in this ledger (racy, for interrupting holders). */
+    boolean holds(long id) {
+        for (Entry e : entries) {
+            int s = e.seqAcquire();
+            if ((s & 1) != 0 && e.guards(s, id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Entry[] entries() {
+        return entries;
+    }
+
+    /** Whether any entry is open (racy: for pruning dead threads' ledgers). */
+    boolean anyOpen() {
+        for (Entry e : entries) {
+            if ((e.seqAcquire() & 1) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One guard's facts and state; reused for guard after guard by its ledger's thread. Also
+     * the {@link ViewHandle.OwnedGuard} that {@code ensureFromView} gets (T3), released on
+     * the holder thread by the matching release, so that it allocates nothing.
+     */
+    static final class Entry implements ViewHandle.OwnedGuard {
+        final Ledger ledger;
+        private InterpreterLifecycle lifecycle;
+        private String owner;
+        private boolean ownedByThreadState;
+        private long openedTick;
+        private List<StackTraceElement> site;
+        /**
+         * The open guard, held strongly until the watch thread promotes it (see overview).
+         * Written plainly by fill (published by the seq release store), CAS by the watch thread.
+         */
+        private Object guard;
+        /** Keeps the promoted guard's reference reachable; written by the watch thread. */
+        LeakRef watch;
+        /** Watch thread only: the incarnation it saw open at its previous sweep. */
+        int seenSeq;
+        @SuppressWarnings("unused")
+        private volatile int seq;
+
+        Entry(Ledger ledger) {
+            this.ledger = ledger;
+        }
+
+        /** Holder only, on a claimed entry: the facts of the next incarnation, before it is published. */
+        void fill(InterpreterLifecycle l, String o, boolean owned, long tick, List<StackTraceElement> s,
+                Object g) {
+            lifecycle = l;
+            owner = o;
+            ownedByThreadState = owned;
+            openedTick = tick;
+            site = s;
+            guard = g;
+        }
+
+        /** Holder only: makes the filled entry open as incarnation {@code odd} (release store). */
+        void publish(int odd) {
+            SEQ.setRelease(this, odd);
+        }
+
+        /** The guard held strongly, if not yet promoted to a watched one. */
+        Object guard() {
+            return GUARD.getAcquire(this);
+        }
+
+        /** Watch thread: drops the strong reference to {@code g} if it is still the one held. */
+        boolean dropGuard(Object g) {
+            return GUARD.compareAndSet(this, g, null);
+        }
+
+        int seqAcquire() {
+            return (int) SEQ.getAcquire(this);
+        }
+
+        int seq() {
+            return seq;
+        }
+
+        InterpreterLifecycle lifecycle() {
+            return lifecycle;
+        }
+
+        /** Whether incarnation {@code s} is open. */
+        boolean isOpen(int s) {
+            return seq == s;
+        }
+
+        /**
+         * Ends incarnation {@code s} if it is still open: the idempotence gate of a guard's
+         * close (G4) and of a leak's reclaim. Does not touch the guard word.
+         */
+        boolean close(int s) {
+            return SEQ.compareAndSet(this, s, s + 1);
+        }
+
+        /** T3: the thread state releases the guard it owns, on the holder thread, once. */
+        @Override
+        public void release() {
+            InterpreterLifecycle l = lifecycle;
+            int s = seq;
+            SEQ.setRelease(this, s + 1);
+            l.releaseGuard();
+        }
+
+        /**
+         * A consistent snapshot of incarnation-in-place, or null if the entry is free or
+         * changed while read (seqlock; see overview).
+         */
+        GuardInfo snapshot(long interpreterIdOrMinus1, long nowNanos) {
+            int s1 = seqAcquire();
+            if ((s1 & 1) == 0) {
+                return null;
+            }
+            InterpreterLifecycle l = lifecycle;
+            String o = owner;
+            boolean owned = ownedByThreadState;
+            long tick = openedTick;
+            List<StackTraceElement> st = site;
+            VarHandle.acquireFence();
+            if (seq != s1 || l == null) {
+                return null;
+            }
+            long id = l.interpreter().id();
+            if (interpreterIdOrMinus1 >= 0 && id != interpreterIdOrMinus1) {
+                return null;
+            }
+            Thread h = ledger.holder;
+            return new GuardInfo(id, l.interpreter().name(), h.getId(), h.getName(),
+                    Duration.ofNanos(Math.max(0, nowNanos - tick)), st, Optional.ofNullable(o), owned);
+        }
+
+        /** Whether open incarnation {@code s} is for interpreter {@code id} (racy; rechecked by seq). */
+        boolean guards(int s, long id) {
+            InterpreterLifecycle l = lifecycle;
+            return l != null && seq == s && l.interpreter().id() == id;
+        }
+
+        private static final VarHandle SEQ;
+        private static final VarHandle GUARD;
+
+        static {
+            try {
+                SEQ = MethodHandles.lookup().findVarHandle(Entry.class, "seq", int.class);
+                GUARD = MethodHandles.lookup().findVarHandle(Entry.class, "guard", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /** Enqueued by the GC when a watched guard became unreachable; names its incarnation. */
+    static final class LeakRef extends PhantomReference<Object> {
+        final Entry entry;
+        final int seq;
+
+        LeakRef(Object guard, ReferenceQueue<Object> queue, Entry entry, int seq) {
+            super(guard, queue);
+            this.entry = entry;
+            this.seq = seq;
+        }
+    }
+}
