@@ -12,88 +12,117 @@ import java.lang.invoke.VarHandle;
  * atomic add on the interpreter's guard word, which wakes a waiting shutdown if this was the
  * last guard.
  *
- * <p>The gate: at diagnostics {@code off}, a CAS on the guard's own flag; at {@code simple}
- * and {@code full}, the CAS that frees the guard's entry in its holder's {@link Ledger}
- * (which also ends its listing), so a tracked guard costs no more atomic operations than an
- * untracked one. Thread-safe.
+ * <p>Two kinds, so that each is 24 bytes: {@link Untracked} (diagnostics {@code off}), whose
+ * gate is a CAS on its own flag; {@link Tracked} ({@code simple}, {@code full}), whose gate
+ * is the CAS that frees its entry in its holder's {@link Ledger} — which also ends its
+ * listing — so a tracked guard costs no more atomic operations than an untracked one.
+ * Thread-safe.
  */
-final class Guard implements GuardHandle {
+abstract sealed class Guard implements GuardHandle permits Guard.Untracked, Guard.Tracked {
 
-    private final InterpreterLifecycle lifecycle;
-    /** The guard's entry in its holder's ledger; null at diagnostics off. */
-    private final Ledger.Entry entry;
-    /** The entry's incarnation that is this guard (odd); 0 at off. */
-    private final int seq;
-    /** Off only: 1 once closed. */
-    @SuppressWarnings("unused")
-    private volatile int closed;
-    /** See {@link GuardHandle#threadStateHint()}; racy by contract. */
-    private Object threadStateHint;
+    final InterpreterLifecycle lifecycle;
 
-    /** An untracked guard (diagnostics off). */
-    Guard(InterpreterLifecycle lifecycle) {
+    private Guard(InterpreterLifecycle lifecycle) {
         this.lifecycle = lifecycle;
-        this.entry = null;
-        this.seq = 0;
-    }
-
-    /** A guard listed as incarnation {@code seq} of {@code entry}. */
-    Guard(InterpreterLifecycle lifecycle, Ledger.Entry entry, int seq) {
-        this.lifecycle = lifecycle;
-        this.entry = entry;
-        this.seq = seq;
     }
 
     @Override
-    public Interpreter interpreter() {
+    public final Interpreter interpreter() {
         return lifecycle.interpreter();
     }
 
     @Override
-    public InterpreterLifecycle lifecycle() {
+    public final InterpreterLifecycle lifecycle() {
         return lifecycle;
     }
 
     @Override
-    public boolean isOpen() {
-        Ledger.Entry e = entry;
-        return e == null ? closed == 0 : e.isOpen(seq);
-    }
-
-    @Override
-    public void close() {
-        Ledger.Entry e = entry;
-        if (e == null ? !CLOSED.compareAndSet(this, 0, 1) : !e.close(seq)) {
-            return;
-        }
-        lifecycle.releaseGuard();
-        // keeps the guard reachable until it is uncounted: never reported as a leak meanwhile
-        java.lang.ref.Reference.reachabilityFence(this);
-    }
-
-    @Override
-    public Object threadStateHint() {
-        return threadStateHint;
-    }
-
-    @Override
-    public void threadStateHint(Object hint) {
-        threadStateHint = hint;
-    }
-
-    @Override
-    public String toString() {
+    public final String toString() {
         return "guard on " + lifecycle.interpreter().name() + (isOpen() ? "" : " (closed)");
     }
 
-    // VarHandle mechanics
-    private static final VarHandle CLOSED;
+    /** A guard that is only its count on the guard word (diagnostics off). */
+    static final class Untracked extends Guard {
+        @SuppressWarnings("unused")
+        private volatile int closed;
+        /** See {@link GuardHandle#threadStateHint()}; racy by contract. */
+        private Object threadStateHint;
 
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(Guard.class, "closed", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+        Untracked(InterpreterLifecycle lifecycle) {
+            super(lifecycle);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return closed == 0;
+        }
+
+        @Override
+        public void close() {
+            if (CLOSED.compareAndSet(this, 0, 1)) {
+                lifecycle.releaseGuard();
+            }
+        }
+
+        @Override
+        public Object threadStateHint() {
+            return threadStateHint;
+        }
+
+        @Override
+        public void threadStateHint(Object hint) {
+            threadStateHint = hint;
+        }
+
+        // VarHandle mechanics
+        private static final VarHandle CLOSED;
+
+        static {
+            try {
+                CLOSED = MethodHandles.lookup().findVarHandle(Untracked.class, "closed", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /**
+     * A guard listed as incarnation {@code seq} of {@code entry} (diagnostics simple, full).
+     * Its thread-state hint is its holder's ledger's, shared by every guard that thread opens.
+     */
+    static final class Tracked extends Guard {
+        private final Ledger.Entry entry;
+        /** The entry's incarnation that is this guard (odd). */
+        private final int seq;
+
+        Tracked(InterpreterLifecycle lifecycle, Ledger.Entry entry, int seq) {
+            super(lifecycle);
+            this.entry = entry;
+            this.seq = seq;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return entry.isOpen(seq);
+        }
+
+        @Override
+        public void close() {
+            if (entry.close(seq)) {
+                lifecycle.releaseGuard();
+                // keeps the guard reachable until it is uncounted: never reported as a leak meanwhile
+                java.lang.ref.Reference.reachabilityFence(this);
+            }
+        }
+
+        @Override
+        public Object threadStateHint() {
+            return entry.threadStateHint();
+        }
+
+        @Override
+        public void threadStateHint(Object hint) {
+            entry.threadStateHint(hint);
         }
     }
 }

@@ -92,7 +92,7 @@ final class GuardBook implements GuardDirectory {
      */
     Guard open(InterpreterLifecycle lifecycle, String owner) {
         if (!tracking) {
-            return lifecycle.tryAcquireGuard() ? new Guard(lifecycle) : null;
+            return lifecycle.tryAcquireGuard() ? new Guard.Untracked(lifecycle) : null;
         }
         if (!lifecycle.tryAcquireGuard()) {
             return null;
@@ -103,7 +103,7 @@ final class GuardBook implements GuardDirectory {
             List<StackTraceElement> site = full ? site() : List.of();
             e = ledger().claim();
             seq = e.seq() + 1;
-            Guard g = new Guard(lifecycle, e, seq);
+            Guard g = new Guard.Tracked(lifecycle, e, seq);
             e.fill(lifecycle, owner, false, tick, site, full ? null : g);
             if (full) {
                 e.watch = new Ledger.LeakRef(g, leaks, e, seq);
@@ -297,8 +297,11 @@ final class GuardBook implements GuardDirectory {
     }
 
     /**
-     * Ends the watch thread (waiting for it, bounded) and forgets every ledger, emptying the
-     * per-thread slots. Open guards stay counted; closing them still works.
+     * Ends the watch thread (waiting for it, bounded) and empties every per-thread slot, so
+     * that no thread keeps anything of this book. The ledgers stay with the book, so that a
+     * shutdown that runs after (the registry bundle stopping after the guards' component)
+     * still lists the guards open; guards opened after close are counted but not listed.
+     * Open guards stay counted; closing them still works. Idempotent.
      */
     @Override
     public void close() {
@@ -314,7 +317,6 @@ final class GuardBook implements GuardDirectory {
         for (Ledger l : ledgers) {
             l.cell[0] = null;
         }
-        ledgers.clear();
         if (t != null) {
             t.interrupt();
             if (t != Thread.currentThread()) {

@@ -87,14 +87,19 @@ public final class Guards implements InterpreterGuards {
 
     /**
      * Ends what the guard book of this facade's runtime runs (its leak-watch thread, its
-     * per-thread values) and unbinds it from the runtime's kernel: what the guards bundle does
-     * when it stops, so that nothing of it outlives it (DESIGN.md section 5). Guards still open
-     * stay counted and can still be closed; the runtime lists none until another book binds.
-     * Idempotent.
+     * per-thread values): what the guards bundle does when its component goes, so that
+     * nothing of it outlives it (DESIGN.md section 5). With {@code unbind}, also disconnects
+     * the book from the runtime's kernel (the guards bundle stopping while the runtime stays),
+     * after which the runtime lists none of the guards until another book binds; without, the
+     * book stays bound so that a shutdown of the runtime (the registry bundle stopping) still
+     * lists them, until the kernel is disposed or another book binds. Guards still open stay
+     * counted and can still be closed. Idempotent.
      */
-    public void closeBook() {
+    public void closeBook(boolean unbind) {
         book.close();
-        book.kernel().unbindGuards(book);
+        if (unbind) {
+            book.kernel().unbindGuards(book);
+        }
     }
 
     @Override

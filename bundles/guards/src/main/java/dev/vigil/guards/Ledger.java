@@ -63,6 +63,8 @@ final class Ledger {
     private volatile Entry[] entries;
     /** Holder only: where the next free entry probably is. */
     private int hint;
+    /** The thread-state bundle's hint for the holder thread (GuardHandle#threadStateHint); holder writes only. */
+    private Object threadStateHint;
 
     Ledger(Thread holder, Object[] cell) {
         this.holder = holder;
@@ -207,6 +209,20 @@ final class Ledger {
          */
         boolean close(int s) {
             return SEQ.compareAndSet(this, s, s + 1);
+        }
+
+        /** The holder's thread-state hint, shared by every guard of this ledger. */
+        @Override
+        public Object threadStateHint() {
+            return ledger.threadStateHint;
+        }
+
+        /** Kept only when set by the holder thread: the hint is that thread's. */
+        @Override
+        public void threadStateHint(Object hint) {
+            if (Thread.currentThread() == ledger.holder) {
+                ledger.threadStateHint = hint;
+            }
         }
 
         /** T3: the thread state releases the guard it owns, on the holder thread, once. */

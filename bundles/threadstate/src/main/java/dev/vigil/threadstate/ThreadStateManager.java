@@ -50,20 +50,35 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
         if (owned == null) {
             return Optional.empty(); // finalizing or gone (T3), not an error
         }
-        PerThread t = perThread.get();
+        PerThread t = threadFor(owned);
         return Optional.of(new Token(t, t.ensure(v.lifecycle(), owned)));
+    }
+
+    /** The calling thread's state, through the owned guard's hint where it has one (see below). */
+    private PerThread threadFor(ViewHandle.OwnedGuard owned) {
+        if (owned.threadStateHint() instanceof PerThread p && live(p)) {
+            return p;
+        }
+        PerThread t = perThread.get();
+        owned.threadStateHint(t);
+        return t;
+    }
+
+    /** Whether a hinted state is the calling thread's live state of this manager. */
+    private boolean live(PerThread p) {
+        return p.owner == Thread.currentThread() && p.manager == this && !p.retired;
     }
 
     /**
      * The calling thread's state for an ensure on {@code guard}, after the checks of T2. The
-     * guard remembers the state it was last ensured with (its thread-state hint): when that
-     * is the calling thread's live state of this manager, a repeated ensure skips the
-     * ThreadLocal lookup, and the runtime check (the hint is only ever set after it passed).
+     * guard keeps a thread-state hint (at diagnostics simple, its holder thread's ledger's,
+     * shared by all that thread's guards): when it is the calling thread's live state of
+     * this manager, the ensure skips the ThreadLocal lookup, and the runtime check — a hint
+     * is only ever set after a check on a guard of the same runtime passed (a guards book
+     * belongs to one runtime).
      */
     private PerThread threadFor(InterpreterGuard guard) {
-        if (guard instanceof GuardHandle g
-                && g.threadStateHint() instanceof PerThread p
-                && p.owner == Thread.currentThread() && p.manager == this && !p.retired) {
+        if (guard instanceof GuardHandle g && g.threadStateHint() instanceof PerThread p && live(p)) {
             if (!g.isOpen()) {
                 throw closedGuard(guard);
             }

@@ -11,16 +11,19 @@ public interface GuardHandle extends InterpreterGuard {
     InterpreterLifecycle lifecycle();
 
     /**
-     * A slot the thread-state bundle may use to remember, on the guard itself, the per-thread
-     * state it last used the guard with, so that a repeated {@code ensure(guard)} on the same
-     * thread skips a {@link ThreadLocal} lookup. Read and written without synchronization by
-     * any thread: what is stored must be safe to read racily (final fields) and be checked
-     * before use. Null until set.
+     * A slot the thread-state bundle may use to remember, with the guard, the per-thread
+     * state it last used for the guard's holder, so that an {@code ensure(guard)} on that
+     * thread skips a {@link ThreadLocal} lookup. Read and written without synchronization:
+     * what is stored must be safe to read racily (final fields) and be checked before use; an
+     * implementation may ignore a set (then this returns null or an older value).
      *
      * @since 1.1
      */
-    Object threadStateHint();
+    default Object threadStateHint() {
+        return null;
+    }
 
-    /** Sets {@link #threadStateHint()}. @since 1.1 */
-    void threadStateHint(Object hint);
+    /** Sets {@link #threadStateHint()}, or ignores it. @since 1.1 */
+    default void threadStateHint(Object hint) {
+    }
 }

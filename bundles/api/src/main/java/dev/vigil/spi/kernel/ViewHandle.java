@@ -23,5 +23,14 @@ public interface ViewHandle extends InterpreterView {
     interface OwnedGuard {
         /** Releases the guard. Never throws. */
         void release();
+
+        /** As {@link GuardHandle#threadStateHint()}. @since 1.1 */
+        default Object threadStateHint() {
+            return null;
+        }
+
+        /** As {@link GuardHandle#threadStateHint(Object)}. @since 1.1 */
+        default void threadStateHint(Object hint) {
+        }
     }
 }

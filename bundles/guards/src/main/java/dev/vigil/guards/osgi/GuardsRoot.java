@@ -4,6 +4,8 @@ import dev.vigil.api.ThreadStates;
 import dev.vigil.guards.Guards;
 import dev.vigil.guards.GuardsProviderImpl;
 import dev.vigil.spi.kernel.Kernel;
+import org.osgi.framework.Bundle;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -32,10 +34,17 @@ public final class GuardsRoot {
         this.guards = new GuardsProviderImpl().create(kernel, threadStates);
     }
 
-    /** The guards bundle stops (or the kernel goes): its leak-watch thread and per-thread values end with it. */
+    /**
+     * The component goes: the book's leak-watch thread and per-thread values end with it. When
+     * this bundle is stopping (stopped, updated, refreshed, uninstalled), the book is also
+     * unbound from the kernel, which then keeps nothing of it. Otherwise a reference went —
+     * the kernel, when the registry bundle stops and then shuts the runtime down, wanting the
+     * open guards listed — and the book stays bound until the kernel's disposal closes it or
+     * another book replaces it.
+     */
     @Deactivate
-    void deactivate() {
-        guards.closeBook();
+    void deactivate(ComponentContext context) {
+        guards.closeBook(context.getBundleContext().getBundle().getState() == Bundle.STOPPING);
     }
 
     /** The kernel the guards belong to. */
