@@ -79,6 +79,8 @@ public final class BarReport {
                     "ThreadStateBenchmarks.baselineRhinoEnterExit", Bar.RATIO, 1, true),
             new Row("last guard close → shutdown returns", "ShutdownLatencyBenchmarks.lastGuardCloseToShutdownReturn",
                     "ShutdownLatencyBenchmarks.baselineUnparkToReturn", Bar.MEDIAN_MICROS, 1000, false),
+            new Row("(aim) guard open+close (API), 2 threads, vs LongAdder", "GuardContentionBenchmarks.guardOpenClose",
+                    "GuardContentionBenchmarks.referenceLongAdderIncDec", Bar.NONE, 0, false),
             new Row("(ref) RW lock read lock/unlock, 1 thread", "GuardBenchmarks.baselineReadLockUnlock",
                     "GuardBenchmarks.baselineAtomicLongPair", Bar.NONE, 0, false),
             new Row("(ref) LongAdder inc+dec, 2 threads", "GuardContentionBenchmarks.referenceLongAdderIncDec",
@@ -106,8 +108,8 @@ public final class BarReport {
     static String table(Collection<RunResult> results) {
         StringBuilder out = new StringBuilder();
         out.append("| path | diagnostics | Vigil, wall | Vigil, CPU | B/op | baseline | baseline, wall | baseline, CPU"
-                + " | B/op | ratio, wall | ratio, CPU | bar | result |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | B/op | ratio, wall | ratio, CPU | bar | margin, CPU | result |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : ROWS) {
             Optional<RunResult> base = find(results, row.baseline(), null);
             for (String level : levels(results, row.benchmark())) {
@@ -133,7 +135,7 @@ public final class BarReport {
         boolean allocOk = !row.zeroAlloc() || bytes < ZERO_ALLOC;
         String verdict = switch (row.bar()) {
             case RATIO -> verdict(ratio <= row.limit() && allocOk, cpuRatio <= row.limit() && allocOk);
-            case MEDIAN_MICROS -> score <= row.limit() ? "pass" : "**FAIL**";
+            case MEDIAN_MICROS -> score <= row.limit() ? "PASS" : "**FAIL**";
             case NONE -> "–";
         };
         String unit = median ? " µs median" : error(mine) + " " + mine.getPrimaryResult().getScoreUnit();
@@ -145,14 +147,15 @@ public final class BarReport {
                 + " | " + fmt(ratio) + "×"
                 + " | " + (median ? "–" : fmt(cpuRatio) + "×")
                 + " | " + row.barText()
+                + " | " + (row.bar() == Bar.RATIO ? fmt(row.limit() / cpuRatio) + "×" : "–")
                 + " | " + verdict + " |";
     }
 
     private static String verdict(boolean byMean, boolean byBest) {
         if (byMean == byBest) {
-            return byMean ? "pass" : "**FAIL**";
+            return byMean ? "PASS" : "**FAIL**";
         }
-        return byMean ? "pass (CPU: fail)" : "**FAIL** (CPU: pass)";
+        return byMean ? "PASS (CPU: FAIL)" : "**FAIL** (CPU: PASS)";
     }
 
     /** JMH's 99.9% confidence half-width, as " ± x". */

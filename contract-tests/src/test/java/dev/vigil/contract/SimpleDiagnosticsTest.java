@@ -132,7 +132,18 @@ class SimpleDiagnosticsTest {
         try (Support.Rt rt = new Support.Rt(Vigil.builder().policy(Support.abortingAfter(Support.SHORT)))) {
             InterpreterGuards guards = rt.runtime.guards();
             Interpreter sub = rt.runtime.registry().create("held");
-            InterpreterGuard other = get(rt.async(() -> guards.fromView(guards.viewOf(sub)).orElseThrow()));
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> other = rt.async(() -> { // stays busy, so the shutdown runs on another pool thread
+                InterpreterGuard g = guards.fromView(guards.viewOf(sub)).orElseThrow();
+                holding.countDown();
+                try {
+                    return release.await(LONG.toMillis(), TimeUnit.MILLISECONDS);
+                } finally {
+                    g.close();
+                }
+            });
+            assertThat(holding.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             Future<FinalizationReport> shutdown = rt.async(() -> {
                 InterpreterGuard own = guards.fromView(guards.viewOf(sub)).orElseThrow();
                 try {
@@ -147,7 +158,11 @@ class SimpleDiagnosticsTest {
             assertThat(r.openGuards()).hasSize(2).allSatisfy(g -> assertThat(g.holderThread()).isEqualTo("contract-worker"));
             assertThat(r.guardsHeldByFinalizer()).hasSize(1);
             assertThat(r.toString()).contains("HELD BY THE FINALIZING THREAD ITSELF", "held by thread \"contract-worker\"");
-            other.close();
+            assertThat(r.guardsHeldByFinalizer().get(0).holderThreadId())
+                    .isNotEqualTo(r.openGuards().stream().filter(g -> !r.guardsHeldByFinalizer().contains(g))
+                            .findFirst().orElseThrow().holderThreadId());
+            release.countDown();
+            get(other);
             assertThat(rt.runtime.registry().shutdown(sub).outcome()).isEqualTo(Outcome.COMPLETED);
         }
     }

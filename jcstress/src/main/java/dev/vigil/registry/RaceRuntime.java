@@ -53,6 +53,17 @@ final class RaceRuntime {
     static final ThreadStates THREAD_STATES = new ThreadStatesProviderImpl().create(KERNEL);
     static final InterpreterGuards GUARDS = new GuardsProviderImpl().create(KERNEL, THREAD_STATES);
 
+    /**
+     * A second shared runtime at diagnostics {@code simple} (the default), for the races of
+     * the guard bookkeeping: each guard an entry in its holder thread's ledger, closed by a
+     * CAS on that entry before its count is released (see dev.vigil.guards.Ledger).
+     */
+    static final RegistryKernel TRACKED_KERNEL = new RegistryKernel(new KernelConfig(null, new BoundedWait(),
+            Map.of("vigil.diagnostics", "simple"), text -> { }, new Properties()));
+    static final ThreadStates TRACKED_THREAD_STATES = new ThreadStatesProviderImpl().create(TRACKED_KERNEL);
+    static final InterpreterGuards TRACKED_GUARDS = new GuardsProviderImpl().create(TRACKED_KERNEL,
+            TRACKED_THREAD_STATES);
+
     /** The longest a paced actor waits for the other to get somewhere. */
     static final long PACE_BOUND_NANOS = 10_000_000;
     private static final AtomicInteger SAMPLES = new AtomicInteger();
@@ -73,6 +84,16 @@ final class RaceRuntime {
     /** A new running subinterpreter of the shared runtime, with nothing open on it. */
     static InterpreterRecord newInterpreter() {
         return new InterpreterRecord(KERNEL, IDS.getAndIncrement(), "race", false);
+    }
+
+    /** A new running subinterpreter of the tracked ({@code simple}) runtime, with nothing open on it. */
+    static InterpreterRecord newTrackedInterpreter() {
+        return new InterpreterRecord(TRACKED_KERNEL, IDS.getAndIncrement(), "race", false);
+    }
+
+    /** How many guards of {@code interpreter} (of the tracked runtime) are listed now (G6). */
+    static int listed(InterpreterRecord interpreter) {
+        return TRACKED_KERNEL.guardDirectory().openGuards(interpreter.id()).size();
     }
 
     /** A number that varies from sample to sample (0 to 127), for pacing actors. */

@@ -90,7 +90,7 @@ final class GuardBook implements GuardDirectory {
      * site), the count is given back: a count nobody can close, list or reclaim would hold
      * finalization off for ever (G3, G6).
      */
-    Guard open(InterpreterLifecycle lifecycle, String owner) {
+    Guard open(InterpreterLifecycle lifecycle, String owner, View via) {
         if (!tracking) {
             return lifecycle.tryAcquireGuard() ? new Guard.Untracked(lifecycle) : null;
         }
@@ -101,7 +101,7 @@ final class GuardBook implements GuardDirectory {
         int seq = 0;
         try {
             List<StackTraceElement> site = full ? site() : List.of();
-            e = ledger().claim();
+            e = ledger(via).claim();
             seq = e.seq() + 1;
             Guard g = new Guard.Tracked(lifecycle, e, seq);
             e.fill(lifecycle, owner, false, tick, site, full ? null : g);
@@ -117,7 +117,7 @@ final class GuardBook implements GuardDirectory {
     }
 
     /** Opens a guard owned by a thread state (T3), or returns null past the point of no return. */
-    Ledger.Entry openOwned(InterpreterLifecycle lifecycle, String owner) {
+    Ledger.Entry openOwned(InterpreterLifecycle lifecycle, String owner, View via) {
         if (!lifecycle.tryAcquireGuard()) {
             return null;
         }
@@ -125,7 +125,7 @@ final class GuardBook implements GuardDirectory {
         int seq = 0;
         try {
             List<StackTraceElement> site = full ? site() : List.of();
-            e = ledger().claim();
+            e = ledger(via).claim();
             seq = e.seq() + 1;
             e.fill(lifecycle, owner, true, tick, site, null);
             e.publish(seq);
@@ -142,6 +142,27 @@ final class GuardBook implements GuardDirectory {
             e.close(seq);
         }
         lifecycle.releaseGuard();
+    }
+
+    /**
+     * The calling thread's ledger: through {@code via}'s ledger hint when it is this thread's
+     * (a view used by one thread, the common case, skips the ThreadLocal lookup), else from
+     * the ThreadLocal. The hint is set once, by the view's first user, and never rewritten, so
+     * a view shared by threads is not written back and forth.
+     */
+    private Ledger ledger(View via) {
+        if (via != null) {
+            Ledger l = via.ledgerHint;
+            if (l != null && l.holder == Thread.currentThread()) {
+                return l;
+            }
+            l = ledger();
+            if (via.ledgerHint == null) {
+                via.ledgerHint = l;
+            }
+            return l;
+        }
+        return ledger();
     }
 
     /** The calling thread's ledger, registered on first use. */

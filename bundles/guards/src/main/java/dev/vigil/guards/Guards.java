@@ -36,7 +36,7 @@ public final class Guards implements InterpreterGuards {
     @Override
     public InterpreterGuard fromCurrent() {
         InterpreterLifecycle lifecycle = current("fromCurrent");
-        Guard g = book.open(lifecycle, owner);
+        Guard g = book.open(lifecycle, owner, null);
         if (g == null) {
             throw new dev.vigil.api.InterpreterFinalizingException(lifecycle.interpreter().id(),
                     "cannot guard " + lifecycle.interpreter() + ": past its point of no return (G1, G5)");
@@ -48,7 +48,7 @@ public final class Guards implements InterpreterGuards {
     public Optional<InterpreterGuard> fromView(InterpreterView view) {
         View v = view(view);
         v.checkOpen();
-        return Optional.ofNullable(book.open(v.lifecycle(), owner));
+        return Optional.ofNullable(book.open(v.lifecycle(), owner, v));
     }
 
     @Override

@@ -18,6 +18,12 @@ final class View implements ViewHandle, ViewHandle.OwnedGuard {
     private final InterpreterLifecycle lifecycle;
     private final String owner;
     private volatile boolean closed;
+    /**
+     * The ledger of the first thread that opened a guard through this view (diagnostics
+     * simple, full): see GuardBook#ledger(View). Read racily; a Ledger's identifying fields
+     * are final.
+     */
+    Ledger ledgerHint;
 
     View(GuardBook book, InterpreterLifecycle lifecycle, String owner) {
         this.book = book;
@@ -58,7 +64,7 @@ final class View implements ViewHandle, ViewHandle.OwnedGuard {
         if (!book.tracking()) {
             return lifecycle.tryAcquireGuard() ? this : null;
         }
-        return book.openOwned(lifecycle, owner);
+        return book.openOwned(lifecycle, owner, this);
     }
 
     /** Releases an owned guard taken at diagnostics off. */

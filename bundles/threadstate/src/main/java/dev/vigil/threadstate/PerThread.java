@@ -30,8 +30,11 @@ final class PerThread {
      * nests, T1), and the guard it owns (frameGuard, ensureFromView, T3), released after the
      * state's own cleanup. Its kind (ENSURE, DETACH, or NESTED: an ensure on the state
      * already attached, without an owned guard, whose state is also the one to restore) sits
-     * in the two low bits of frameStamp, beside the stamp; a NESTED frame writes only its
-     * stamp and state, so the commonest nesting (T1a) costs two array stores. framePrev and
+     * in the two low bits of frameStamp, beside the stamp, with a fourth kind REATTACH: an
+     * ensure from a detached thread without an owned guard, which has no state to restore.
+     * NESTED and REATTACH frames write only their stamp and state, and their release — the
+     * commonest (T1a, T1b) — is one compare of the whole frame word against stamp and kind;
+     * it leaves frameState above the top stale (overwritten by the next push). framePrev and
      * frameGuard are null above the top. The arrays grow by doubling and are never shrunk,
      * so nesting and re-attaching allocate nothing once warm.
      *
@@ -48,6 +51,11 @@ final class PerThread {
      * keeps only that state, which is also the state to restore (frameState == framePrev).
      */
     private static final long NESTED = 2;
+    /**
+     * The frame of an ensure from a detached thread, without an owned guard (T1b, T1c): its
+     * release restores no state (frameState is the state it attached; framePrev unwritten).
+     */
+    private static final long REATTACH = 3;
 
     final Thread owner = Thread.currentThread();
     /** The manager (runtime) this state belongs to; checked with {@link #owner} on a guard's hint. */
@@ -77,7 +85,7 @@ final class PerThread {
         State prev = attached;
         if (prev != null && prev.lifecycle == lifecycle && owned == null) {
             prev.ensureCount++;                         // (a) nested: attached and lastUsed are prev already
-            return pushNested(prev);
+            return pushShort(NESTED, prev);
         }
         return attach(lifecycle, owned);
     }
@@ -96,7 +104,7 @@ final class PerThread {
         s.ensureCount++;
         attached = s;
         lastUsed = s;
-        return push(ENSURE, s, prev, owned);
+        return prev == null && owned == null ? pushShort(REATTACH, s) : push(ENSURE, s, prev, owned);
     }
 
     /** T6: gives up the attachment; returns the frame's stamp. Requires {@code attached != null}. */
@@ -118,6 +126,37 @@ final class PerThread {
             throw wrongThread();
         }
         int top = depth - 1;
+        if (top >= 0 && kind == ENSURE) {
+            // the two commonest releases, one compare each; frameState above depth may stay stale
+            long frame = frameStamp[top];
+            if (frame == (stamp << 2 | NESTED)) {       // T1a
+                State s = frameState[top];
+                depth = top;
+                uncount(s);
+                attached = s;
+                lastUsed = s;
+                return null;
+            }
+            if (frame == (stamp << 2 | REATTACH)) {     // T1b, T1c
+                State s = frameState[top];
+                depth = top;
+                uncount(s);
+                attached = null;
+                return null;
+            }
+        }
+        return releaseFrame(stamp, kind, top);
+    }
+
+    /** Drops one ensure from {@code s}; a state created by ensure is discarded at zero (T4). */
+    private void uncount(State s) {
+        if (--s.ensureCount == 0 && s.ownedByEnsure) {
+            discard(s);
+        }
+    }
+
+    /** The general release: frames that restore a state, own a guard or are detachments. */
+    private State releaseFrame(long stamp, byte kind, int top) {
         long frame = top < 0 ? 0 : frameStamp[top];
         if (top < 0 || frame >>> 2 != stamp || (kind == DETACH) != ((frame & 3) == DETACH)) {
             throw new IllegalStateException(misuse(stamp, kind));
@@ -130,6 +169,9 @@ final class PerThread {
         if ((frame & 3) == NESTED) {
             prev = s;
             owned = null;
+        } else if ((frame & 3) == REATTACH) {
+            prev = null;
+            owned = null;
         } else {
             prev = framePrev[top];
             owned = frameGuard[top];
@@ -141,9 +183,7 @@ final class PerThread {
         if (kind == DETACH) {
             return s;                                   // the caller re-attaches
         }
-        if (--s.ensureCount == 0 && s.ownedByEnsure) {
-            discard(s);
-        }
+        uncount(s);
         attached = prev;
         if (prev != null) {
             lastUsed = prev;
@@ -187,12 +227,13 @@ final class PerThread {
         return stamp;
     }
 
-    private long pushNested(State s) {
+    /** Pushes a frame that stores only its stamp and state (NESTED, REATTACH). */
+    private long pushShort(long kind, State s) {
         if (depth == frameStamp.length) {
             grow();
         }
         long stamp = ++stamps;
-        frameStamp[depth] = stamp << 2 | NESTED;
+        frameStamp[depth] = stamp << 2 | kind;
         frameState[depth] = s;
         depth++;
         return stamp;
