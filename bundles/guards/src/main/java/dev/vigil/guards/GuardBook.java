@@ -272,9 +272,10 @@ final class GuardBook implements GuardDirectory {
         Ledger.Entry e = r.entry;
         try {
             GuardInfo info = e.snapshot(-1, System.nanoTime());
-            if (info == null || !e.isOpen(r.seq)) {
-                return; // closed before it became unreachable, or a stale reference
+            if (info == null || !e.isOpen(r.seq) || e.reportedSeq == r.seq) {
+                return; // closed before it became unreachable, a stale reference, or reported already
             }
+            e.reportedSeq = r.seq;
             InterpreterLifecycle lifecycle = e.lifecycle();
             if (kernel.guardLeaked(info) == LeakDecision.RECLAIM && e.close(r.seq)) {
                 lifecycle.releaseGuard();

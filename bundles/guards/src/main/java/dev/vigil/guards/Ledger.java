@@ -48,10 +48,16 @@ final class Ledger {
      *
      * Leak watch (P2d). The listing must not keep a guard reachable, or a leaked guard could
      * never be found; yet a PhantomReference per guard costs an allocation and reference
-     * processing on every open. So an entry holds its guard strongly at first (`guard`), and
-     * the book's watch thread, at each sweep, promotes the guards it finds still open in the
-     * same incarnation as at its previous sweep: it registers a PhantomReference (carrying
-     * the entry and the incarnation) and drops the strong reference by CAS. Short-lived
+     * processing on every open. So the ledger holds each open guard strongly at first (slot
+     * `held[entry.index]`), and the book's watch thread, at each sweep, promotes the guards it
+     * finds still open in the same incarnation as at its previous sweep: it registers a
+     * PhantomReference (carrying the entry and the incarnation) and drops the strong reference
+     * by CAS. `held` is a separate array that the holder replaces every REFRESH_OPENS opens
+     * (copying the open entries' slots), so that it stays in the young generation: a new
+     * guard stored into a long-lived object would cost a StoreLoad fence in G1's post-write
+     * barrier (JDK 17), measured at about as much as the rest of the open and close together.
+     * A copy may bring back a strong reference the watch thread just dropped; the next sweep
+     * promotes it again, and a leak is reported once per incarnation (`reportedSeq`). Short-lived
      * guards, the common case, are never watched; every guard open across two sweeps is. At
      * diagnostics full the guard is watched at open. A reference whose incarnation is no
      * longer open when it is dequeued is stale and ignored.
@@ -63,6 +69,10 @@ final class Ledger {
     private volatile Entry[] entries;
     /** Holder only: where the next free entry probably is. */
     private int hint;
+    /** Open guards held strongly until promoted, by entry index; see overview. */
+    private volatile Object[] held;
+    /** Holder only: opens until {@link #held} is replaced. */
+    private int refreshIn;
     /** The thread-state bundle's hint for the holder thread (GuardHandle#threadStateHint); holder writes only. */
     private Object threadStateHint;
 
@@ -71,9 +81,10 @@ final class Ledger {
         this.cell = cell;
         Entry[] es = new Entry[4];
         for (int i = 0; i < es.length; i++) {
-            es[i] = new Entry(this);
+            es[i] = new Entry(this, i);
         }
         this.entries = es;
+        this.held = new Object[es.length];
     }
 
     /**
@@ -100,7 +111,7 @@ final class Ledger {
         int n = es.length;
         Entry[] grown = Arrays.copyOf(es, n * 2);
         for (int i = n; i < grown.length; i++) {
-            grown[i] = new Entry(this);
+            grown[i] = new Entry(this, i);
         }
         entries = grown;
         hint = n;
@@ -117,6 +128,35 @@ final class Ledger {
         }
         return false;
     }
+
+    /** Holder only, before the entry is published: holds {@code g} (or nothing) for entry {@code index}. */
+    private void hold(int index, Object g) {
+        Object[] h = held;
+        if (--refreshIn < 0 || index >= h.length) {
+            h = refreshHeld();
+        }
+        if (h[index] != g) {
+            h[index] = g;
+        }
+    }
+
+    /** A fresh (young) {@link #held}, with the slots of the entries open now. */
+    private Object[] refreshHeld() {
+        Entry[] es = entries;
+        Object[] old = held;
+        Object[] h = new Object[es.length];
+        for (int i = 0; i < old.length && i < es.length; i++) {
+            if ((es[i].seqAcquire() & 1) != 0) {
+                h[i] = HELD.getAcquire(old, i);
+            }
+        }
+        held = h;
+        refreshIn = REFRESH_OPENS;
+        return h;
+    }
+
+    private static final int REFRESH_OPENS = 1024;
+    private static final VarHandle HELD = MethodHandles.arrayElementVarHandle(Object[].class);
 
     Entry[] entries() {
         return entries;
@@ -144,11 +184,10 @@ final class Ledger {
         private boolean ownedByThreadState;
         private long openedTick;
         private List<StackTraceElement> site;
-        /**
-         * The open guard, held strongly until the watch thread promotes it (see overview).
-         * Written plainly by fill (published by the seq release store), CAS by the watch thread.
-         */
-        private Object guard;
+        /** This entry's slot in its ledger's {@code held}. */
+        final int index;
+        /** Watch thread only: the incarnation last reported as leaked. */
+        int reportedSeq;
         /** Keeps the promoted guard's reference reachable; written by the watch thread. */
         LeakRef watch;
         /** Watch thread only: the incarnation it saw open at its previous sweep. */
@@ -156,19 +195,29 @@ final class Ledger {
         @SuppressWarnings("unused")
         private volatile int seq;
 
-        Entry(Ledger ledger) {
+        Entry(Ledger ledger, int index) {
             this.ledger = ledger;
+            this.index = index;
         }
 
         /** Holder only, on a claimed entry: the facts of the next incarnation, before it is published. */
         void fill(InterpreterLifecycle l, String o, boolean owned, long tick, List<StackTraceElement> s,
                 Object g) {
-            lifecycle = l;
-            owner = o;
+            // A reference store into this long-lived (old) object costs a StoreLoad fence in
+            // G1's post-write barrier (JDK 17): store only what changed. An entry is mostly
+            // reused for the same interpreter and owner, so only the guard is stored each time.
+            if (lifecycle != l) {
+                lifecycle = l;
+            }
+            if (owner != o) {
+                owner = o;
+            }
+            if (site != s) {
+                site = s;
+            }
             ownedByThreadState = owned;
             openedTick = tick;
-            site = s;
-            guard = g;
+            ledger.hold(index, g);
         }
 
         /** Holder only: makes the filled entry open as incarnation {@code odd} (release store). */
@@ -176,14 +225,16 @@ final class Ledger {
             SEQ.setRelease(this, odd);
         }
 
-        /** The guard held strongly, if not yet promoted to a watched one. */
+        /** The guard held strongly, if not yet promoted to a watched one (read after seq). */
         Object guard() {
-            return GUARD.getAcquire(this);
+            Object[] h = ledger.held;
+            return index < h.length ? HELD.getAcquire(h, index) : null;
         }
 
         /** Watch thread: drops the strong reference to {@code g} if it is still the one held. */
         boolean dropGuard(Object g) {
-            return GUARD.compareAndSet(this, g, null);
+            Object[] h = ledger.held;
+            return index < h.length && HELD.compareAndSet(h, index, g, null);
         }
 
         int seqAcquire() {
@@ -268,12 +319,10 @@ final class Ledger {
         }
 
         private static final VarHandle SEQ;
-        private static final VarHandle GUARD;
 
         static {
             try {
                 SEQ = MethodHandles.lookup().findVarHandle(Entry.class, "seq", int.class);
-                GUARD = MethodHandles.lookup().findVarHandle(Entry.class, "guard", Object.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }

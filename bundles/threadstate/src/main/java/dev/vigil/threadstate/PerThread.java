@@ -34,14 +34,17 @@ final class PerThread {
      * ensure from a detached thread without an owned guard, which has no state to restore.
      * NESTED and REATTACH frames write only their stamp and state, and their release — the
      * commonest (T1a, T1b) — is one compare of the whole frame word against stamp and kind;
-     * it leaves frameState above the top stale (overwritten by the next push). framePrev and
-     * frameGuard are null above the top. The arrays grow by doubling and are never shrunk,
+     * frameState above the top stays stale (a push stores a state only if the slot does not
+     * hold it already: reference stores into long-lived arrays are what a nested ensure would
+     * otherwise spend most on, in G1's post-write barrier). framePrev and frameGuard are null
+     * above the top, so that no released frame keeps a guard (or another bundle's class). The arrays grow by doubling and are never shrunk,
      * so nesting and re-attaching allocate nothing once warm.
      *
      * States: `attached` is the state the thread runs in (null when detached); `lastUsed` is
      * the state T1(b) re-attaches. A state created by ensure is discarded when its counter
-     * reaches zero (T4); its object is kept as `spare` and reused by the next T1(c), so that
-     * ensureFromView from a thread with no state allocates nothing either.
+     * reaches zero (T4): marked with a count of -1, it stays `lastUsed` (never re-attached by
+     * (b)) or becomes `spare`, and the next T1(c) reuses it, so that ensureFromView from a
+     * thread with no state allocates nothing and stores no reference it need not.
      */
 
     static final byte ENSURE = 0;
@@ -96,14 +99,16 @@ final class PerThread {
         State s;
         if (prev != null && prev.lifecycle == lifecycle) {
             s = prev;                                   // (a) already attached: count
-        } else if (lastUsed != null && lastUsed.lifecycle == lifecycle) {
+        } else if (lastUsed != null && lastUsed.lifecycle == lifecycle && lastUsed.ensureCount >= 0) {
             s = lastUsed;                               // (b) re-attach the last-used state
         } else {
             s = newState(lifecycle, true);              // (c) create, owned by ensure
         }
         s.ensureCount++;
         attached = s;
-        lastUsed = s;
+        if (lastUsed != s) {
+            lastUsed = s;
+        }
         return prev == null && owned == null ? pushShort(REATTACH, s) : push(ENSURE, s, prev, owned);
     }
 
@@ -133,8 +138,12 @@ final class PerThread {
                 State s = frameState[top];
                 depth = top;
                 uncount(s);
-                attached = s;
-                lastUsed = s;
+                if (attached != s) {                    // reference stores only when changed (see pushShort)
+                    attached = s;
+                }
+                if (lastUsed != s) {
+                    lastUsed = s;
+                }
                 return null;
             }
             if (frame == (stamp << 2 | REATTACH)) {     // T1b, T1c
@@ -162,7 +171,6 @@ final class PerThread {
             throw new IllegalStateException(misuse(stamp, kind));
         }
         State s = frameState[top];
-        frameState[top] = null;
         depth = top;
         State prev;
         OwnedGuard owned;
@@ -197,7 +205,9 @@ final class PerThread {
     /** Re-attaches the state a detach frame gave up (after the late-attach check). */
     void reattach(State s) {
         attached = s;
-        lastUsed = s;
+        if (lastUsed != s) {
+            lastUsed = s;
+        }
     }
 
     /** H1: a state owned by the thread itself, attached for the thread's task. */
@@ -218,8 +228,12 @@ final class PerThread {
         }
         long stamp = ++stamps;
         frameStamp[depth] = stamp << 2 | kind;
-        frameState[depth] = s;
-        framePrev[depth] = prev;
+        if (frameState[depth] != s) {                   // see pushShort
+            frameState[depth] = s;
+        }
+        if (framePrev[depth] != prev) {
+            framePrev[depth] = prev;
+        }
         if (owned != null) {
             frameGuard[depth] = owned;
         }
@@ -227,14 +241,21 @@ final class PerThread {
         return stamp;
     }
 
-    /** Pushes a frame that stores only its stamp and state (NESTED, REATTACH). */
+    /**
+     * Pushes a frame that stores only its stamp and state (NESTED, REATTACH). The state is
+     * stored only if the slot does not hold it already (a fast release leaves it there): a
+     * reference store into these long-lived arrays costs a StoreLoad fence in G1's post-write
+     * barrier on JDK 17, more than the rest of a nested ensure.
+     */
     private long pushShort(long kind, State s) {
         if (depth == frameStamp.length) {
             grow();
         }
         long stamp = ++stamps;
         frameStamp[depth] = stamp << 2 | kind;
-        frameState[depth] = s;
+        if (frameState[depth] != s) {
+            frameState[depth] = s;
+        }
         depth++;
         return stamp;
     }
@@ -248,7 +269,12 @@ final class PerThread {
     }
 
     private State newState(InterpreterLifecycle lifecycle, boolean ownedByEnsure) {
-        State s = spare;
+        State s = lastUsed;
+        if (s != null && s.ensureCount < 0) {           // discarded, still in place: reuse without a store
+            s.reset(lifecycle, ownedByEnsure);
+            return s;
+        }
+        s = spare;
         if (s != null) {
             spare = null;
             s.reset(lifecycle, ownedByEnsure);
@@ -257,12 +283,16 @@ final class PerThread {
         return new State(lifecycle, ownedByEnsure);
     }
 
+    /**
+     * Discards a state created by ensure (T4): marked by a count of -1, never re-attached by
+     * (b) and reused by the next (c). Left as lastUsed if it was (no reference store), else
+     * kept as the spare.
+     */
     private void discard(State s) {
-        if (lastUsed == s) {
-            lastUsed = null;
+        s.ensureCount = -1;
+        if (lastUsed != s && spare != s) {
+            spare = s;
         }
-        s.ensureCount = -1; // marks it discarded: never re-attached by (b)
-        spare = s;
     }
 
     private IllegalStateException wrongThread() {
@@ -294,7 +324,9 @@ final class PerThread {
         }
 
         void reset(InterpreterLifecycle l, boolean owned) {
-            lifecycle = l;
+            if (lifecycle != l) {
+                lifecycle = l;
+            }
             ownedByEnsure = owned;
             ensureCount = 0;
         }
