@@ -462,6 +462,12 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
         }
     }
 
+    /** The thread running this interpreter's shutdown now, or null. */
+    Thread runningFinalizer() {
+        CompletableFuture<FinalizationReport> running = attempt;
+        return running == null || running.isDone() ? null : finalizer;
+    }
+
     private static FinalizationReport join(CompletableFuture<FinalizationReport> running) {
         try {
             return running.join();
