@@ -230,15 +230,22 @@ final class Finalization {
         }
     }
 
-    /** F1 step 3: each hook on the runner, waited for under the policy; interrupts decided after. */
+    /**
+     * F1 step 3: each hook on the runner, waited for under the policy; interrupts decided after.
+     * If the policy aborts meanwhile (F6), the hooks not yet run are registered again, in
+     * order, for the retry: none is dropped.
+     */
     private void runHooks() {
         HookRunner runner = null;
+        List<Callback> hooks = rec.drainHooks();
+        int notRun = 0; // hooks.get(notRun) onwards have not been handed to a runner
         try {
-            for (Callback h : rec.drainHooks()) {
+            for (Callback h : hooks) {
                 if (runner == null) {
                     runner = new HookRunner();
                 }
                 HookRun run = runner.submit(h);
+                notRun++;
                 running = h;
                 try {
                     if (!awaitHook(run)) {
@@ -248,13 +255,19 @@ final class Finalization {
                     running = null;
                 }
                 run.failure.ifPresent(e -> failure(h.name(), e));
-                decideInterrupts(Phase.AT_EXIT);
+                if (notRun < hooks.size()) {
+                    decideInterrupts(Phase.AT_EXIT); // may abort: the rest is then registered again
+                }
             }
         } finally {
             if (runner != null) {
                 runner.finish();
             }
+            if (notRun < hooks.size()) {
+                rec.restoreHooks(hooks.subList(notRun, hooks.size()));
+            }
         }
+        decideInterrupts(Phase.AT_EXIT);
     }
 
     private void finalizeSubinterpreters() {

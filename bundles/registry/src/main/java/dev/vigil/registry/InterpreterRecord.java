@@ -344,6 +344,18 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
         return drained;
     }
 
+    /**
+     * Puts back hooks an aborted drain did not run ({@code notRun}, in drained order), so that
+     * the next drain returns them first and in the same order, and sets HOOKS. Only the
+     * finalizer calls this, before the point of no return.
+     */
+    void restoreHooks(List<Callback> notRun) {
+        for (int i = notRun.size() - 1; i >= 0; i--) {
+            hooks.push(notRun.get(i));
+        }
+        WORD.getAndBitwiseOr(cell, HOOKS);
+    }
+
     /** On main: a subinterpreter was created (called under a guard of main); see the overview. */
     void subinterpreterCreated() {
         WORD.getAndBitwiseOr(cell, HOOKS);
