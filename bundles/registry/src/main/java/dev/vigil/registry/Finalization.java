@@ -61,7 +61,8 @@ final class Finalization {
      * no return (a refused nested shutdown, an Error) also puts it back to RUNNING.
      *
      * The clock starts the first time the attempt has to wait and runs across phases and
-     * rounds: a policy's timeout bounds the whole wait of a shutdown.
+     * rounds: a policy's timeout bounds the whole wait of a shutdown. A hook's wait has a clock
+     * of its own (a policy's timeout bounds each hook), which does not start the shutdown's.
      *
      * An interrupt of the finalizing thread is an interrupt too; its status is consumed to be
      * able to park, and set again when run() ends — by the outermost attempt on the thread,
@@ -96,6 +97,8 @@ final class Finalization {
 
     /** The shortest park between two questions to the policy, as for late attaches. */
     private static final long MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long a hook may run before the shutdown treats it as a wait (events, policy). */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final RegistryKernel kernel;
     private final InterpreterRecord rec;
@@ -361,7 +364,9 @@ final class Finalization {
         }
     }
 
-    /** Waits for a hook to return, on a clock of its own; false if the policy had it left behind. */
+    /**
+     * Waits for a hook to return, on a clock of its own; false if the policy had it left behind.
+     */
     private boolean awaitHook(HookRun run) {
         try {
             await(new Wait(Phase.AT_EXIT, () -> run.done, new Clock(), run));
@@ -378,7 +383,6 @@ final class Finalization {
     private Clock shutdownClock() {
         if (clock == null) {
             clock = new Clock();
-            seenPolicyVersion = kernel.policyVersion();
         }
         return clock;
     }
@@ -391,11 +395,14 @@ final class Finalization {
         if (w.done.getAsBoolean()) {
             return;
         }
-        shutdownClock();
+        seenPolicyVersion = kernel.policyVersion(); // the first question goes to the policy active now
         current = w;
         waiting = true;
         try {
             WaitGraph.enter(w); // the cycle this wait closes, if any, is reported by the first ask
+            if (w.run != null && returnsQuietly(w)) {
+                return;
+            }
             event("waiting: " + describe(w));
             WaitDecision d = carryOut(ask(w.phase, FinalizationPolicy::onWait), w.phase);
             for (;;) {
@@ -442,6 +449,19 @@ final class Finalization {
             waiting = false;
             current = null;
         }
+    }
+
+    /**
+     * Whether a hook returns within {@link #QUIET_NANOS}: then it was no wait (no event, no
+     * question), though in the wait-for graph all along — a hook that calls a shutdown which
+     * waits for this one is refused at once.
+     */
+    private boolean returnsQuietly(Wait w) {
+        for (long left = QUIET_NANOS; !w.done.getAsBoolean() && left > 0 && forwarded == delivered.get()
+                && !thread.isInterrupted(); left = QUIET_NANOS - w.waitClock.elapsed().toNanos()) {
+            LockSupport.parkNanos(this, left); // the runner unparks this thread when the hook returns
+        }
+        return w.done.getAsBoolean();
     }
 
     /** Asks the policy about every interrupt not yet decided (P2b); returns the decision to follow. */
