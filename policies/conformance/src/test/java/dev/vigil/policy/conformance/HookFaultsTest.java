@@ -3,7 +3,6 @@ package dev.vigil.policy.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vigil.api.FinalizationAbortedException;
 import dev.vigil.api.FinalizationReport;
 import dev.vigil.api.FinalizationReport.Outcome;
 import dev.vigil.api.Interpreter;
@@ -11,16 +10,12 @@ import dev.vigil.api.InterpreterState;
 import dev.vigil.api.VigilRuntime;
 import dev.vigil.policy.testing.ShutdownHarness;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,17 +32,14 @@ class HookFaultsTest {
     private static final Duration BOUND = ShutdownHarness.BOUND;
 
     private final List<String> notices = new CopyOnWriteArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final Threads threads = new Threads();
     private final CountDownLatch release = new CountDownLatch(1);
     private VigilRuntime runtime;
 
     @AfterEach
     void tearDown() throws InterruptedException {
         release.countDown();
-        for (Thread t : threads) {
-            t.join(BOUND.toMillis());
-            assertThat(t.isAlive()).as(t.getName() + " ended").isFalse();
-        }
+        threads.joinAll();
         if (runtime != null) {
             runtime.close();
         }
@@ -78,12 +70,12 @@ class HookFaultsTest {
                 hookSawInterrupt.set(true);
             }
         }));
-        CompletableFuture<FinalizationReport> s = start("shutdown-hooked", () -> runtime.registry().shutdown(sub));
+        CompletableFuture<FinalizationReport> s = threads.start("shutdown-hooked", () -> runtime.registry().shutdown(sub));
         assertThat(inHook.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
         assertThat(runtime.interrupt()).as("accepted while the hook runs").isTrue();
 
-        FinalizationReport r = aborted(s);
+        FinalizationReport r = Threads.abortedReport(s);
         assertThat(hookSawInterrupt).as("the hook's thread was interrupted").isTrue();
         assertThat(r.interruptsDelivered()).isEqualTo(1);
         assertThat(r.abortReason().orElseThrow()).contains("interrupted");
@@ -113,7 +105,7 @@ class HookFaultsTest {
             }
         }));
         AtomicBoolean statusAfterwards = new AtomicBoolean();
-        CompletableFuture<FinalizationReport> s = start("shutdown-listened", () -> {
+        CompletableFuture<FinalizationReport> s = threads.start("shutdown-listened", () -> {
             try {
                 return runtime.registry().shutdown(sub);
             } finally {
@@ -121,9 +113,9 @@ class HookFaultsTest {
             }
         });
         assertThat(inListener.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        threads.get(0).interrupt();
+        threads.last().interrupt();
 
-        FinalizationReport r = aborted(s);
+        FinalizationReport r = Threads.abortedReport(s);
         assertThat(listenerSawInterrupt).isTrue();
         assertThat(r.interruptsDelivered()).isEqualTo(1);
         assertThat(statusAfterwards).as("the finalizing thread's interrupt status restored").isTrue();
@@ -185,7 +177,7 @@ class HookFaultsTest {
                 // as a KeyboardInterrupt: the hook gives up
             }
         }));
-        CompletableFuture<FinalizationReport> s = start("shutdown-stuck", () -> runtime.registry().shutdown(sub));
+        CompletableFuture<FinalizationReport> s = threads.start("shutdown-stuck", () -> runtime.registry().shutdown(sub));
         assertThat(inHook.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         Duration shortWhile = PolicyCase.A_WHILE;
         await().during(shortWhile).atMost(shortWhile.plus(BOUND)).until(() -> !s.isDone());
@@ -222,28 +214,5 @@ class HookFaultsTest {
         return r;
     }
 
-    private FinalizationReport aborted(CompletableFuture<FinalizationReport> f) throws Exception {
-        try {
-            FinalizationReport r = f.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("completed instead of aborting:\n" + r);
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(FinalizationAbortedException.class);
-            return ((FinalizationAbortedException) e.getCause()).report();
-        }
-    }
 
-    private <T> CompletableFuture<T> start(String name, Supplier<T> task) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                f.complete(task.get());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        }, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
-        return f;
-    }
 }

@@ -21,12 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,17 +45,15 @@ class WaitCycleTest {
     private static final Duration BOUND = ShutdownHarness.BOUND;
     private static final Duration SHORT = Duration.ofMillis(300L * ShutdownHarness.FACTOR);
 
-    private final List<String> notices = new CopyOnWriteArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private ShutdownHarness h;
+    private final Threads threads = new Threads();
     private VigilRuntime runtime;
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (Thread t : threads) {
-            t.join(BOUND.toMillis());
-            assertThat(t.isAlive()).as(t.getName() + " ended").isFalse();
-        }
-        if (runtime != null) {
+        threads.joinAll();
+        if (h != null) {
+            h.close();
             runtime.close();
         }
     }
@@ -71,14 +67,15 @@ class WaitCycleTest {
     @ParameterizedTest
     @EnumSource(PolicyCase.class)
     void twoInterpreterCycle_isNamedAtOnce_andThePolicyEndsOneShutdownOfIt(PolicyCase c) throws Exception {
-        runtime = c.patient().option("fail-fast.grace", "60s").notices(notices::add).build();
+        h = ShutdownHarness.of(c.patient().option("fail-fast.grace", "60s"));
+        runtime = h.runtime();
         Interpreter alpha = runtime.registry().create("alpha");
         Interpreter beta = runtime.registry().create("beta");
         CyclicBarrier bothHold = new CyclicBarrier(2);
-        CompletableFuture<FinalizationReport> one = start("cycle-1", () -> holdAndShutDown(alpha, beta, bothHold));
-        CompletableFuture<FinalizationReport> two = start("cycle-2", () -> holdAndShutDown(beta, alpha, bothHold));
+        CompletableFuture<FinalizationReport> one = threads.start("cycle-1", () -> holdAndShutDown(alpha, beta, bothHold));
+        CompletableFuture<FinalizationReport> two = threads.start("cycle-2", () -> holdAndShutDown(beta, alpha, bothHold));
 
-        String notice = awaitNotice("wait-for cycle");
+        String notice = h.awaitNotice("wait-for cycle");
         assertThat(notice).contains("\"cycle-1\"", "\"cycle-2\"", "alpha (#" + alpha.id() + ")",
                 "beta (#" + beta.id() + ")", "guard on alpha", "guard on beta", "held by thread");
         if (c == PolicyCase.DAEMON_HANG) {
@@ -86,7 +83,7 @@ class WaitCycleTest {
             assertThat(one).as("daemon-hang keeps waiting").isNotDone();
             await().during(SHORT).atMost(SHORT.plus(BOUND)).until(() -> !one.isDone() && !two.isDone());
             assertThat(runtime.interrupt()).isTrue();
-            assertThat(awaitNotice("Finalization of ")).contains("wait-for cycle");
+            assertThat(h.awaitNotice("Finalization of ")).contains("wait-for cycle");
             runtime.policies().use("fail-fast"); // a policy that ends a cycle: swapped in, it does (P4)
         }
         List<FinalizationReport> aborted = new ArrayList<>();
@@ -135,21 +132,22 @@ class WaitCycleTest {
      */
     @Test
     void F5_aGuardHeldByTheFinalizingThread_isACycleOfOne_andFailFastAbortsAtOnce() throws Exception {
-        runtime = PolicyCase.FAIL_FAST.patient().option("vigil.diagnostics", "simple").notices(notices::add).build();
+        h = ShutdownHarness.of(PolicyCase.FAIL_FAST.patient().option("vigil.diagnostics", "simple"));
+        runtime = h.runtime();
         Interpreter sub = runtime.registry().create("self");
-        CompletableFuture<FinalizationReport> s = start("self-holder", () -> {
+        CompletableFuture<FinalizationReport> s = threads.start("self-holder", () -> {
             try (InterpreterGuard own = runtime.guards().fromView(runtime.guards().viewOf(sub)).orElseThrow()) {
                 return runtime.registry().shutdown(sub);
             }
         });
-        FinalizationReport r = abortedReport(s);
+        FinalizationReport r = Threads.abortedReport(s);
         WaitCycle cycle = r.cycle().orElseThrow();
         assertThat(cycle.isSelfHeld()).isTrue();
         assertThat(cycle.observerIsVictim()).isTrue();
         assertThat(cycle.links().get(0).thread()).isEqualTo("self-holder");
         assertThat(r.guardsHeldByFinalizer()).singleElement();
         assertThat(r.toString()).contains("HELD BY THE FINALIZING THREAD ITSELF", "wait-for cycle of 1 thread");
-        assertThat(awaitNotice("wait-for cycle")).contains("held by itself");
+        assertThat(h.awaitNotice("wait-for cycle")).contains("held by itself");
     }
 
     /**
@@ -161,15 +159,16 @@ class WaitCycleTest {
      */
     @Test
     void aCycleThroughALateAttach_isNamed_andEndedBySwappingInTimedInterrupt() throws Exception {
-        runtime = PolicyCase.DAEMON_HANG.patient().option("timed-interrupt.timeout", "60s")
+        h = ShutdownHarness.of(PolicyCase.DAEMON_HANG.patient().option("timed-interrupt.timeout", "60s")
                 .option("timed-interrupt.interruptGrace", "60s").option("timed-interrupt.interruptDelay", "60s")
-                .notices(notices::add).build();
+                );
+        runtime = h.runtime();
         Interpreter x = runtime.registry().create("x");
         Interpreter gone = runtime.registry().create("gone");
         CountDownLatch detached = new CountDownLatch(1);
         CountDownLatch goneFinalized = new CountDownLatch(1);
         AtomicReference<Throwable> lateAttachFailure = new AtomicReference<>();
-        CompletableFuture<Void> holder = start("late-holder", () -> {
+        CompletableFuture<Void> holder = threads.start("late-holder", () -> {
             try (InterpreterGuard onX = runtime.guards().fromView(runtime.guards().viewOf(x)).orElseThrow()) {
                 InterpreterGuard onGone = runtime.guards().fromView(runtime.guards().viewOf(gone)).orElseThrow();
                 ThreadStateToken token = runtime.threadStates().ensure(onGone);
@@ -195,9 +194,9 @@ class WaitCycleTest {
         assertThat(detached.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         assertThat(runtime.registry().shutdown(gone).outcome()).isEqualTo(Outcome.COMPLETED);
         goneFinalized.countDown();
-        CompletableFuture<FinalizationReport> mainShutdown = start("main-finalizer", () -> runtime.registry().shutdown());
+        CompletableFuture<FinalizationReport> mainShutdown = threads.start("main-finalizer", () -> runtime.registry().shutdown());
 
-        String notice = awaitNotice("attached late to gone");
+        String notice = h.awaitNotice("attached late to gone");
         assertThat(notice).contains("\"late-holder\"", "\"main-finalizer\"", "finalizes x (#" + x.id() + ")",
                 "guard on x");
         await().during(SHORT).atMost(SHORT.plus(BOUND)).until(() -> !mainShutdown.isDone());
@@ -221,7 +220,8 @@ class WaitCycleTest {
      */
     @Test
     void aHookCallingMainsShutdownWhileMainWaitsForItsInterpreter_isRefusedAtOnce() throws Exception {
-        runtime = Vigil.builder().notices(notices::add).build();
+        h = ShutdownHarness.of(Vigil.builder());
+        runtime = h.runtime();
         Interpreter sub = runtime.registry().create("hooked");
         CountDownLatch hookRunning = new CountDownLatch(1);
         CountDownLatch mainJoining = new CountDownLatch(1);
@@ -236,10 +236,10 @@ class WaitCycleTest {
                 fromHook.complete(e);
             }
         });
-        CompletableFuture<FinalizationReport> subShutdown = start("sub-finalizer", () -> runtime.registry().shutdown(sub));
+        CompletableFuture<FinalizationReport> subShutdown = threads.start("sub-finalizer", () -> runtime.registry().shutdown(sub));
         assertThat(hookRunning.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        CompletableFuture<FinalizationReport> mainShutdown = start("main-finalizer", () -> runtime.registry().shutdown());
-        Thread mainThread = threads.get(threads.size() - 1);
+        CompletableFuture<FinalizationReport> mainShutdown = threads.start("main-finalizer", () -> runtime.registry().shutdown());
+        Thread mainThread = threads.last();
         await().atMost(BOUND).until(() -> runtime.registry().main().state() == InterpreterState.SHUTTING_DOWN
                 && mainThread.getState() == Thread.State.WAITING);
         mainJoining.countDown();
@@ -254,42 +254,6 @@ class WaitCycleTest {
 
     // ---- helpers
 
-    private FinalizationReport abortedReport(CompletableFuture<FinalizationReport> f) throws Exception {
-        try {
-            FinalizationReport r = f.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("completed instead of aborting:\n" + r);
-        } catch (java.util.concurrent.ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(FinalizationAbortedException.class);
-            return ((FinalizationAbortedException) e.getCause()).report();
-        }
-    }
 
-    private String awaitNotice(String text) {
-        AtomicReference<String> found = new AtomicReference<>();
-        await("a notice containing \"" + text + "\" in " + notices).atMost(BOUND).until(() -> {
-            for (String n : notices) {
-                if (n.contains(text)) {
-                    found.set(n);
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found.get();
-    }
 
-    private <T> CompletableFuture<T> start(String name, Supplier<T> task) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                f.complete(task.get());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        }, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
-        return f;
-    }
 }
