@@ -252,7 +252,8 @@ final class Finalization {
                 running = h;
                 try {
                     if (!awaitHook(run)) {
-                        runner = null; // left behind with its hung hook: the next hook gets a fresh thread
+                        runner.finish(); // left behind with its hung hook, it ends when the hook returns
+                        runner = null; // the next hook gets a fresh thread
                     }
                 } finally {
                     running = null;
@@ -658,8 +659,9 @@ final class Finalization {
 
     /**
      * A daemon thread that runs this attempt's hooks one at a time, each with its interrupt
-     * status clear, and unparks the finalizer when one returns. It ends when finished, or
-     * stays with a hung hook the policy left behind (a daemon: it keeps no JVM alive).
+     * status clear, and unparks the finalizer when one returns. It ends when finished; one left
+     * behind with a hung hook is finished at once and ends when that hook returns (a daemon, it
+     * keeps no JVM alive meanwhile).
      */
     private final class HookRunner implements Runnable {
         private final BlockingQueue<HookRun> queue = new LinkedBlockingQueue<>();
