@@ -60,6 +60,7 @@ public final class FinalizationReport {
     private final List<FinalizationReport> subinterpreters;
     private final String abortReason;
     private final Duration total;
+    private final WaitCycle cycle;
 
     private FinalizationReport(Builder b) {
         interpreterId = b.interpreterId;
@@ -77,6 +78,7 @@ public final class FinalizationReport {
         subinterpreters = List.copyOf(b.subinterpreters);
         abortReason = b.abortReason;
         total = Objects.requireNonNull(b.total, "total");
+        cycle = b.cycle;
     }
 
     /** A builder; used by the runtime, public so that tests and tools can make reports. */
@@ -121,6 +123,11 @@ public final class FinalizationReport {
     public Optional<String> abortReason() { return Optional.ofNullable(abortReason); }
     /** How long the whole finalization took. */
     public Duration total() { return total; }
+    /**
+     * The last wait-for cycle this finalization was found in (DESIGN.md §5), seen from its own
+     * thread; empty if none. A guard held by the finalizing thread itself (F5) is a cycle of one.
+     */
+    public Optional<WaitCycle> cycle() { return Optional.ofNullable(cycle); }
 
     /** The report as a person reads it. */
     @Override
@@ -160,6 +167,9 @@ public final class FinalizationReport {
                 }
             }
         }
+        if (cycle != null) {
+            b.append(indent).append("  ").append(cycle.toString().replace(nl, nl + indent + "  ")).append(nl);
+        }
         if (!threads.isEmpty()) {
             b.append(indent).append("  running non-daemon threads: ").append(threads).append(nl);
         }
@@ -188,6 +198,7 @@ public final class FinalizationReport {
         private final List<FinalizationReport> subinterpreters = new ArrayList<>();
         private String abortReason;
         private Duration total = Duration.ZERO;
+        private WaitCycle cycle;
 
         private Builder(long interpreterId, String interpreterName, String policy) {
             this.interpreterId = interpreterId;
@@ -207,6 +218,8 @@ public final class FinalizationReport {
         public Builder subinterpreter(FinalizationReport r) { subinterpreters.add(Objects.requireNonNull(r, "report")); return this; }
         public Builder abortReason(String r) { abortReason = r; return this; }
         public Builder total(Duration d) { total = Objects.requireNonNull(d, "total"); return this; }
+        /** The wait-for cycle found, or null for none. */
+        public Builder cycle(WaitCycle c) { cycle = c; return this; }
 
         public FinalizationReport build() {
             return new FinalizationReport(this);

@@ -55,7 +55,9 @@ public interface FinalizationPolicy {
     /**
      * P2a: called when a shutdown starts waiting on guards or threads, and again whenever
      * the decided deadline passes, holders were interrupted, or the active policy changed
-     * (P4: the context's clock then still runs from when the wait began).
+     * (P4: the context's clock then still runs from when the wait began), and when the
+     * shutdown is found in a wait-for cycle ({@link WaitContext#cycle()}). For an atexit hook
+     * (phase {@code AT_EXIT}, {@link WaitContext#hook()}) the decision applies to the hook.
      */
     default WaitDecision onWait(WaitContext context) {
         return WaitDecision.waitForever();

@@ -7,7 +7,7 @@
  * and the built-in default ({@code daemon-hang}) decides in its place.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.vigil.spi;
 
 import org.osgi.annotation.bundle.Export;

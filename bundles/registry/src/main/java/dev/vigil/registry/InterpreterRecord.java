@@ -5,6 +5,7 @@ import dev.vigil.api.FinalizationReport;
 import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterFinalizingException;
 import dev.vigil.api.InterpreterState;
+import dev.vigil.api.WaitCycle;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -103,8 +104,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     private volatile Thread waiter;
     private volatile InterpreterState state = InterpreterState.RUNNING;
 
-    private final ConcurrentLinkedDeque<Runnable> hooks = new ConcurrentLinkedDeque<>();
-    private final List<Runnable> finalizationListeners = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedDeque<Callback> hooks = new ConcurrentLinkedDeque<>();
+    private final List<Callback> finalizationListeners = new CopyOnWriteArrayList<>();
     /** Running non-daemon interpreter threads, for the report and for interrupting holders. */
     final Set<Thread> liveThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadNumbers = new AtomicInteger();
@@ -273,7 +274,39 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
 
     // ---- hooks and listeners (F1 steps 1 and 3)
 
-    void addAtExit(Runnable hook) {
+    /**
+     * An atexit hook or finalization-requested listener with the name reports give it: its
+     * own {@code toString()} if its class has one, else where it was registered (a lambda's
+     * class name says nothing to an operator).
+     */
+    record Callback(Runnable task, String name) {
+        static Callback of(String kind, Runnable task) {
+            String name;
+            try {
+                name = task.getClass().getMethod("toString").getDeclaringClass() != Object.class
+                        ? kind + " " + task
+                        : kind + " registered at " + registrationSite();
+            } catch (NoSuchMethodException | SecurityException e) {
+                name = kind + " " + task.getClass().getName();
+            }
+            return new Callback(task, name);
+        }
+
+        private static String registrationSite() {
+            return StackWalker.getInstance().walk(frames -> frames
+                    .filter(f -> !f.getClassName().startsWith("dev.vigil.registry.")
+                            && !f.getClassName().startsWith("dev.vigil.cdi."))
+                    .findFirst().map(f -> f.toStackTraceElement().toString()).orElse("?"));
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    void addAtExit(Runnable task) {
+        Callback hook = Callback.of("atexit hook", task);
         hooks.push(hook);
         for (;;) {
             long w = (long) WORD.getVolatile(cell);
@@ -293,22 +326,34 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
         if (isPastPointOfNoReturn()) {
             throw finalizingException("register a finalization-requested listener");
         }
-        finalizationListeners.add(listener);
+        finalizationListeners.add(Callback.of("finalization-requested listener", listener));
     }
 
-    List<Runnable> finalizationListeners() {
+    List<Callback> finalizationListeners() {
         return finalizationListeners;
     }
 
     /** Clears HOOKS and takes the hooks registered so far, last registered first (main's
      * finalizer then also looks for subinterpreters created so far). */
-    List<Runnable> drainHooks() {
+    List<Callback> drainHooks() {
         WORD.getAndBitwiseAnd(cell, ~HOOKS);
-        List<Runnable> drained = new ArrayList<>();
-        for (Runnable h; (h = hooks.pollFirst()) != null; ) {
+        List<Callback> drained = new ArrayList<>();
+        for (Callback h; (h = hooks.pollFirst()) != null; ) {
             drained.add(h);
         }
         return drained;
+    }
+
+    /**
+     * Puts back hooks an aborted drain did not run ({@code notRun}, in drained order), so that
+     * the next drain returns them first and in the same order, and sets HOOKS. Only the
+     * finalizer calls this, before the point of no return.
+     */
+    void restoreHooks(List<Callback> notRun) {
+        for (int i = notRun.size() - 1; i >= 0; i--) {
+            hooks.push(notRun.get(i));
+        }
+        WORD.getAndBitwiseOr(cell, HOOKS);
     }
 
     /** On main: a subinterpreter was created (called under a guard of main); see the overview. */
@@ -373,7 +418,7 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
                         + me.getName() + "\" while another thread finalizes it, which waits for this thread"
                         + " to end (H1); it would wait for itself");
             }
-            return join(running);
+            return joinUnlessCycle(running);
         }
         finalizer = Thread.currentThread();
         try {
@@ -391,6 +436,48 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
             mine.completeExceptionally(e);
             throw e;
         }
+    }
+
+    /**
+     * Joins the running attempt (F4) as a wait of the wait-for graph: refused at once, with
+     * the cycle named, if the attempt's thread waits (through any chain of waits) on the
+     * caller — a hook or listener of another shutdown calling this one, say — since then the
+     * join could never end (DESIGN.md §5).
+     */
+    private FinalizationReport joinUnlessCycle(CompletableFuture<FinalizationReport> running) {
+        Thread runner;
+        while ((runner = finalizer) == null && !running.isDone()) {
+            Thread.onSpinWait(); // the attempt's thread publishes itself right after taking the attempt
+        }
+        if (running.isDone()) {
+            return join(running);
+        }
+        Thread waitedOn = runner;
+        WaitGraph.Node node = new WaitGraph.Node() {
+            @Override WaitCycle.WaitKind kind() { return WaitCycle.WaitKind.JOINS_SHUTDOWN; }
+            @Override InterpreterRecord interpreter() { return InterpreterRecord.this; }
+            @Override java.util.Map<Long, List<dev.vigil.api.GuardInfo>> waitsOn() {
+                return running.isDone() ? java.util.Map.of() : java.util.Map.of(waitedOn.getId(), List.of());
+            }
+        };
+        try {
+            java.util.Optional<WaitCycle> cycle = WaitGraph.enter(node);
+            if (cycle.isPresent() && !running.isDone()) {
+                String text = "shutdown of " + this + " refused: thread \"" + node.thread.getName()
+                        + "\" would wait for the thread that runs it, which waits on it: " + cycle.get();
+                kernel.notice("[vigil] " + name + ": " + text);
+                throw new IllegalStateException(text);
+            }
+            return join(running);
+        } finally {
+            WaitGraph.leave(node);
+        }
+    }
+
+    /** The thread running this interpreter's shutdown now, or null. */
+    Thread runningFinalizer() {
+        CompletableFuture<FinalizationReport> running = attempt;
+        return running == null || running.isDone() ? null : finalizer;
     }
 
     private static FinalizationReport join(CompletableFuture<FinalizationReport> running) {

@@ -375,7 +375,10 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         boolean threadInterrupted = false; // its own interrupt status, consumed to park: restored on failure
         int seenInterrupts = interrupts.get(); // runtime interrupts from here on count
         parkedLateAttaches.add(t);
+        WaitGraph.Node node = lateAttachNode(r);
         try {
+            WaitGraph.enter(node).ifPresent(c -> notice("[vigil] " + r.name() + ": " + c + System.lineSeparator()
+                    + "    none of these waits can end by waiting; the shutdowns of the cycle re-decide"));
             for (;;) {
                 // Read after registering and before every park: an interrupt() that came before
                 // is seen here; a later one finds t registered and unparks it. No lost wake-up.
@@ -414,8 +417,25 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
                 }
             }
         } finally {
+            WaitGraph.leave(node);
             parkedLateAttaches.remove(t);
         }
+    }
+
+    /**
+     * A late attach as a wait of the wait-for graph: the thread parks — under daemon-hang for
+     * ever, as a CPython daemon thread hangs until the process exits — so it waits on the end
+     * of the runtime, that is on the thread running main's finalization, if one runs.
+     */
+    private WaitGraph.Node lateAttachNode(InterpreterRecord r) {
+        return new WaitGraph.Node() {
+            @Override dev.vigil.api.WaitCycle.WaitKind kind() { return dev.vigil.api.WaitCycle.WaitKind.LATE_ATTACH; }
+            @Override InterpreterRecord interpreter() { return r; }
+            @Override Map<Long, List<GuardInfo>> waitsOn() {
+                Thread m = main.runningFinalizer();
+                return m == null || m == thread ? Map.of() : Map.of(m.getId(), List.of());
+            }
+        };
     }
 
     private record LateAttach(Interpreter interpreter, Thread thread, Duration parked, boolean interrupted)

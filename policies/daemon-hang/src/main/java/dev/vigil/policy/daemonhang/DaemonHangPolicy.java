@@ -8,7 +8,11 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * The {@code daemon-hang} finalization policy (DESIGN.md P3, first column), CPython's
  * behaviour: (a) a shutdown waits for ever on open guards and running non-daemon threads;
  * (b) an interrupt prints the report and the wait goes on; (c) a late attach parks for ever,
- * as a CPython daemon thread does; (d) a leaked guard is reported and stays counted.
+ * as a CPython daemon thread does; (d) a leaked guard is reported and stays counted. A
+ * wait-for cycle (DESIGN.md §5) is reported by the runtime, by name, and the wait goes on
+ * (an interrupt still prints the report; swapping in another policy ends it); an atexit hook
+ * that does not return is waited for, as CPython waits for its atexit functions, and the
+ * report shows which hook runs and for how long.
  *
  * <p>It decides nothing of its own: every decision is {@link FinalizationPolicy}'s default
  * method, which is the built-in default (P1). It exists as a bundle so that it can be started

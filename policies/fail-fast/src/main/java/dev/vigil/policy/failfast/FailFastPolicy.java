@@ -1,6 +1,7 @@
 package dev.vigil.policy.failfast;
 
 import dev.vigil.api.FinalizationReport.Phase;
+import dev.vigil.api.WaitCycle;
 import dev.vigil.spi.DurationOptions;
 import dev.vigil.spi.Durations;
 import dev.vigil.spi.FinalizationPolicy;
@@ -14,7 +15,11 @@ import java.util.Map;
 /**
  * The {@code fail-fast} finalization policy (DESIGN.md P3, second column): (a) a shutdown
  * waits at most {@code grace} (default 100 ms) on open guards and running non-daemon threads,
- * then aborts (F6); (b) an interrupt aborts it at once; (c) a late attach fails with
+ * then aborts (F6) — at once, without the grace, if the wait is the victim of a wait-for cycle
+ * (the shutdown of the cycle whose wait began last: one shutdown of a cycle aborts, so the
+ * others can go on; a guard held by the finalizing thread itself, F5, is such a cycle); an
+ * atexit hook gets {@code grace} too, then it is left running and the other hooks go on;
+ * (b) an interrupt aborts it at once; (c) a late attach fails with
  * {@code InterpreterFinalizingException}; (d) a leaked guard is reported and stays counted
  * (the {@link FinalizationPolicy} default).
  *
@@ -67,9 +72,13 @@ public final class FailFastPolicy implements FinalizationPolicy {
         return options.asStrings();
     }
 
-    /** P3a: wait until the grace has passed on the wait's clock, then abort. */
+    /** P3a: wait until the grace has passed on the wait's clock, then abort; the victim of a cycle aborts at once. */
     @Override
     public WaitDecision onWait(WaitContext context) {
+        if (context.cycle().filter(WaitCycle::observerIsVictim).isPresent()) {
+            return WaitDecision.abort("in a wait-for cycle (" + context.cycle().get().threads()
+                    + "), which no wait can end; this shutdown is the one of the cycle that aborts");
+        }
         if (context.waited().compareTo(grace) >= 0) {
             return WaitDecision.abort("still waiting on " + what(context) + " after "
                     + context.waited().toMillis() + " ms (grace " + Durations.format(grace) + ")");
@@ -91,6 +100,9 @@ public final class FailFastPolicy implements FinalizationPolicy {
     }
 
     private static String what(WaitContext context) {
+        if (context.hook().isPresent()) {
+            return context.hook().get();
+        }
         return context.phase() == Phase.JOIN_THREADS ? "running non-daemon threads " + context.threads() : "open guards";
     }
 

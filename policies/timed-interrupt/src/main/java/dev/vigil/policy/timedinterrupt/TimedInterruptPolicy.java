@@ -1,6 +1,7 @@
 package dev.vigil.policy.timedinterrupt;
 
 import dev.vigil.api.GuardInfo;
+import dev.vigil.api.WaitCycle;
 import dev.vigil.spi.DurationOptions;
 import dev.vigil.spi.Durations;
 import dev.vigil.spi.FinalizationPolicy;
@@ -20,10 +21,16 @@ import java.util.Optional;
  * <li>a shutdown waits up to {@code timeout} (default 5 s) on open guards and running
  *     non-daemon threads, then has the holders' threads interrupted, waits
  *     {@code interruptGrace} (default 1 s) more, counted from when they were interrupted, and
- *     then aborts (F6);</li>
+ *     then aborts (F6). In a wait-for cycle, which no wait can end, the victim (the shutdown of
+ *     the cycle whose wait began last) interrupts the holders at once, without the timeout;
+ *     a holder that is itself a shutdown of the cycle receives that as an interrupt and
+ *     aborts, which ends the cycle. An atexit hook is waited on the same way, on its own
+ *     clock: its thread is interrupted after {@code timeout}, and {@code interruptGrace}
+ *     later it is left running and the other hooks go on;</li>
  * <li>an interrupt (Ctrl-C) during the first {@code interruptDelay} (default 1 s) of the wait
  *     is ignored with a one-line notice and the deadline stays; a later one acts as if
- *     {@code timeout} had expired: the holders are interrupted now, then the grace runs;</li>
+ *     {@code timeout} had expired: the holders are interrupted now, then the grace runs. In a
+ *     wait-for cycle an interrupt aborts the shutdown at once;</li>
  * <li>a late attach parks until its thread or the runtime is interrupted, or until
  *     {@code timeout} on the park's clock, then fails with
  *     {@code InterpreterFinalizingException};</li>
@@ -103,6 +110,11 @@ public final class TimedInterruptPolicy implements FinalizationPolicy {
     @Override
     public WaitDecision onWait(WaitContext context) {
         Optional<Duration> interruptedAt = context.holdersInterruptedAt();
+        if (interruptedAt.isEmpty() && context.cycle().filter(WaitCycle::observerIsVictim).isPresent()) {
+            return WaitDecision.interruptHolders().withNotice("wait-for cycle " + context.cycle().get().threads()
+                    + ": interrupting the holders at once, aborting " + Durations.format(interruptGrace)
+                    + " (interruptGrace) later if they do not let go");
+        }
         if (interruptedAt.isEmpty()) {
             return context.waited().compareTo(timeout) >= 0
                     ? WaitDecision.interruptHolders()
@@ -122,6 +134,10 @@ public final class TimedInterruptPolicy implements FinalizationPolicy {
      */
     @Override
     public WaitDecision onInterrupt(WaitContext context) {
+        if (context.cycle().isPresent()) {
+            return WaitDecision.abort("interrupted while in a wait-for cycle (" + context.cycle().get().threads()
+                    + "), which no wait can end");
+        }
         if (context.holdersInterruptedAt().isPresent()) {
             return onWait(context); // past the timeout already: the grace keeps running
         }
