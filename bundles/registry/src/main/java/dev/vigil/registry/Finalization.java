@@ -11,6 +11,7 @@ import dev.vigil.api.FinalizationReport.Phase;
 import dev.vigil.api.GuardInfo;
 import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterState;
+import dev.vigil.registry.jfr.VigilEvents;
 import dev.vigil.spi.FinalizationPolicy;
 import dev.vigil.spi.WaitContext;
 import dev.vigil.spi.WaitDecision;
@@ -72,6 +73,8 @@ final class Finalization {
     /** Interrupts delivered to this attempt while it waited (S2); written by any thread. */
     private final AtomicInteger delivered = new AtomicInteger();
     private volatile boolean waiting;
+    /** What the attempt waits on while {@link #waiting}; written before it. */
+    private Phase waitingPhase;
 
     private int handled;
     /** Whether the thread's interrupt status was consumed; restored when run() ends. */
@@ -162,6 +165,11 @@ final class Finalization {
         return true;
     }
 
+    /** For progress lines: the policy's view of the wait now, or null if the attempt is not waiting. */
+    WaitContext waitingContext() {
+        return waiting ? new Context(waitingPhase) : null;
+    }
+
     /** Wakes the attempt so that it re-decides (policy swap, P4). */
     void wake() {
         LockSupport.unpark(thread);
@@ -212,7 +220,9 @@ final class Finalization {
             seenPolicyVersion = kernel.policyVersion();
         }
         rec.beginWaiting();
+        waitingPhase = phase;
         waiting = true;
+        kernel.waiting(this); // progress lines (vigil.progress)
         try {
             event("waiting: " + describe(phase));
             WaitDecision d = carryOut(ask(phase, FinalizationPolicy::onWait), phase);
@@ -285,6 +295,7 @@ final class Finalization {
         lastGuards = ctx.openGuards();
         lastThreads = ctx.threads();
         event("policy " + policy.name() + ": " + d);
+        VigilEvents.decision(rec.name(), policy.name(), phase.name(), ctx.waited(), d); // JFR
         return d;
     }
 
@@ -294,10 +305,10 @@ final class Finalization {
         for (;;) {
             d.notice().ifPresent(n -> {
                 event(n);
-                kernel.notice("[vigil] " + rec.name() + ": " + n);
+                kernel.log(Notices.POLICY, System.Logger.Level.WARNING, "[vigil] " + rec.name() + ": " + n);
             });
             if (d.printsReport()) {
-                kernel.notice(snapshot().toString());
+                kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, snapshot().toString());
             }
             switch (d.kind()) {
                 case ABORT:
@@ -348,7 +359,7 @@ final class Finalization {
     private void failure(String what, Throwable e) {
         String text = what + (e == null ? "" : " failed: " + e);
         event(text);
-        kernel.notice("[vigil] " + rec.name() + ": " + text);
+        kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, "[vigil] " + rec.name() + ": " + text);
     }
 
     private List<String> threadNames() {
@@ -366,7 +377,9 @@ final class Finalization {
 
     private FinalizationReport finish(Outcome outcome) {
         report.outcome(outcome);
-        return snapshot();
+        FinalizationReport r = snapshot();
+        VigilEvents.finalization(r); // JFR
+        return r;
     }
 
     /** The policy's read-only view of this wait; lists are taken once, on first use. */

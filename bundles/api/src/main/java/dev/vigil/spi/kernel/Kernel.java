@@ -78,6 +78,17 @@ public interface Kernel {
     /** Prints a notice where this runtime's notices go. */
     void notice(String text);
 
+    /**
+     * Logs where this runtime's notices go, under a logger named by area
+     * ({@code dev.vigil.leak}, {@code dev.vigil.finalization}, ...) at {@code level}. The
+     * default hands the text to {@link #notice(String)}.
+     *
+     * @since 1.1
+     */
+    default void log(String logger, System.Logger.Level level, String text) {
+        notice(text);
+    }
+
     /** Releases what the runtime installed (signal handlers). Does not shut down. */
     void dispose();
 }

@@ -6,7 +6,7 @@
  * bundle consumes them. Not for users: every type here is a provider type and may grow.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.vigil.spi.kernel;
 
 import org.osgi.annotation.bundle.Export;
