@@ -70,16 +70,30 @@ class OperationsTest {
         pool.shutdownNow();
     }
 
-    /** A guard on {@code i} held by a pool thread until the returned future's task is released. */
-    private Future<?> holdGuard(VigilRuntime vigil, Interpreter i, java.util.concurrent.CountDownLatch release,
-            java.util.concurrent.CountDownLatch opened) {
-        return pool.submit(() -> {
-            try (InterpreterGuard g = vigil.guards().fromView(vigil.guards().viewOf(i)).orElseThrow()) {
-                opened.countDown();
-                release.await(LONG.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            return null;
-        });
+    /** A guard on a new interpreter "worker", held by a pool thread until {@link #release()}. */
+    private final class HeldGuard {
+        final Interpreter worker;
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final Future<?> holder;
+
+        HeldGuard(VigilRuntime vigil) throws Exception {
+            worker = vigil.registry().create("worker");
+            var opened = new java.util.concurrent.CountDownLatch(1);
+            holder = pool.submit(() -> {
+                try (InterpreterGuard g = vigil.guards().fromView(vigil.guards().viewOf(worker)).orElseThrow()) {
+                    opened.countDown();
+                    release.await(LONG.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                return null;
+            });
+            assertThat(opened.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        }
+
+        /** Closes the guard and waits until its holder is done. */
+        void release() throws Exception {
+            release.countDown();
+            holder.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** §7: with no notices sink given, a waiting shutdown's progress lines and its report reach a JUL handler. */
@@ -87,11 +101,8 @@ class OperationsTest {
     void S7_noticesGoThroughSystemLogger_toJavaUtilLogging() throws Exception {
         vigilLogger.addHandler(capture);
         try (VigilRuntime vigil = Vigil.builder().option("vigil.progress", "100ms").build()) {
-            Interpreter worker = vigil.registry().create("worker");
-            var release = new java.util.concurrent.CountDownLatch(1);
-            var opened = new java.util.concurrent.CountDownLatch(1);
-            Future<?> holder = holdGuard(vigil, worker, release, opened);
-            assertThat(opened.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            HeldGuard held = new HeldGuard(vigil);
+            Interpreter worker = held.worker;
             Future<FinalizationReport> shutdown = pool.submit(() -> vigil.registry().shutdown(worker));
 
             eventually().until(() -> records.stream().anyMatch(r -> r.getLoggerName().equals("dev.vigil.progress")));
@@ -109,8 +120,7 @@ class OperationsTest {
                     .findFirst().orElseThrow();
             assertThat(report.getLevel()).isEqualTo(Level.WARNING);
 
-            release.countDown();
-            holder.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+            held.release();
             assertThat(shutdown.get(LONG.toMillis(), TimeUnit.MILLISECONDS).outcome())
                     .isEqualTo(FinalizationReport.Outcome.COMPLETED);
         }
@@ -135,11 +145,8 @@ class OperationsTest {
         ObjectName name;
         try (VigilRuntime vigil = Vigil.builder().notices(n -> { }).build()) {
             Set<ObjectName> names = server.queryNames(new ObjectName("dev.vigil:type=Runtime,*"), null);
-            Interpreter worker = vigil.registry().create("worker");
-            var release = new java.util.concurrent.CountDownLatch(1);
-            var opened = new java.util.concurrent.CountDownLatch(1);
-            Future<?> holder = holdGuard(vigil, worker, release, opened);
-            assertThat(opened.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            HeldGuard held = new HeldGuard(vigil);
+            Interpreter worker = held.worker;
             name = names.stream().filter(n -> {
                 try {
                     CompositeData[] rows = (CompositeData[]) server.getAttribute(n, "OpenGuards");
@@ -161,8 +168,7 @@ class OperationsTest {
             CompositeData[] interpreters = (CompositeData[]) server.getAttribute(name, "Interpreters");
             assertThat(interpreters).extracting(c -> c.get("name")).containsExactly("main", "worker");
 
-            release.countDown();
-            holder.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+            held.release();
             String report = (String) server.invoke(name, "shutdown", new Object[] {worker.id()},
                     new String[] {long.class.getName()});
             assertThat(report).startsWith("Finalization of worker").contains("COMPLETED");
@@ -202,17 +208,13 @@ class OperationsTest {
             recording.enable("dev.vigil.PolicySwap");
             recording.start();
 
-            Interpreter worker = vigil.registry().create("worker");
-            var release = new java.util.concurrent.CountDownLatch(1);
-            var opened = new java.util.concurrent.CountDownLatch(1);
-            Future<?> holder = holdGuard(vigil, worker, release, opened);
-            assertThat(opened.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            HeldGuard held = new HeldGuard(vigil);
+            Interpreter worker = held.worker;
             Future<FinalizationReport> shutdown = pool.submit(() -> vigil.registry().shutdown(worker));
             eventually().until(() -> worker.state() == InterpreterState.SHUTTING_DOWN);
             vigil.policies().use("daemon-hang"); // P4: the waiting shutdown re-decides under it
             eventually().until(() -> fileless(recording).stream().anyMatch(e -> "daemon-hang".equals(e)));
-            release.countDown();
-            holder.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+            held.release();
             assertThat(shutdown.get(LONG.toMillis(), TimeUnit.MILLISECONDS).outcome())
                     .isEqualTo(FinalizationReport.Outcome.COMPLETED);
             recording.stop();

@@ -107,6 +107,7 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         this.signals = wantSignals ? Signals.install(this) : null;
         this.lastActivePolicy = hub.active();
         this.jmx = wantJmx ? RuntimeJmx.register(this) : null;
+        VigilEvents.register();
     }
 
     /** Installs a policy with the options the configuration holds for its name (P6). */

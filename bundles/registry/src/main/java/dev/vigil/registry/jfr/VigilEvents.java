@@ -25,7 +25,7 @@ import jdk.jfr.ValueDescriptor;
  * subclasses of {@link Event}: JFR instruments an event class to call handler classes in
  * {@code jdk.jfr.internal}, which a bundle's class loader cannot see in an OSGi framework
  * (JDK 17 fails the commit with {@code NoClassDefFoundError}); factory-made events live in
- * JFR's own loader. They are created on first use — the first finalization, never at start —
+ * JFR's own loader. They are registered when the first runtime is built ({@link #register()}),
  * and every method first asks whether a recording enables its type, so with no recording a
  * call costs that check only. Called only from finalization, policy and leak paths, never from
  * guard or ensure paths. Where {@code jdk.jfr} is not visible (a framework that does not
@@ -94,6 +94,15 @@ public final class VigilEvents {
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
+    }
+
+    /**
+     * Registers the event types with JFR now (a runtime's construction calls this): a type
+     * registered while a recording runs misses that recording's first events, so registering at
+     * the first finalization would lose its decisions. Costs once per class loader.
+     */
+    public static void register() {
+        start(() -> Types.FINALIZATION);
     }
 
     /** An event of {@code type} if a recording enables it, else null; fields are set in declaration order. */

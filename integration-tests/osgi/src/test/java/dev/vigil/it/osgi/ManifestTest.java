@@ -31,7 +31,10 @@ class ManifestTest {
             Map<String, String> exports = clauses(header(b, "Export-Package"));
             if (b.equals("vigil-api")) {
                 assertThat(exports).containsOnlyKeys("dev.vigil.api", "dev.vigil.spi", "dev.vigil.spi.kernel");
-                exports.values().forEach(attrs -> assertThat(attrs).contains("version=\"1.0.0\""));
+                assertThat(exports.get("dev.vigil.api")).contains("version=\"1.0.0\"");
+                assertThat(exports.get("dev.vigil.spi")).contains("version=\"1.0.0\"");
+                // 1.1: Kernel.log and LogSink (DESIGN.md §7), a minor addition
+                assertThat(exports.get("dev.vigil.spi.kernel")).contains("version=\"1.1.0\"");
             } else {
                 assertThat(exports).as("%s exports nothing", b).isEmpty();
             }
