@@ -98,7 +98,7 @@ class OperationsTest {
 
     /** §7: with no notices sink given, a waiting shutdown's progress lines and its report reach a JUL handler. */
     @Test
-    void S7_noticesGoThroughSystemLogger_toJavaUtilLogging() throws Exception {
+    void ops7_noticesGoThroughSystemLogger_toJavaUtilLogging() throws Exception {
         vigilLogger.addHandler(capture);
         try (VigilRuntime vigil = Vigil.builder().option("vigil.progress", "100ms").build()) {
             HeldGuard held = new HeldGuard(vigil);
@@ -129,7 +129,7 @@ class OperationsTest {
     }
 
     @Test
-    void S7_P6_badProgressOrJmxValue_refusedAtBuild_namingTheOption() {
+    void ops7_P6_badProgressOrJmxValue_refusedAtBuild_namingTheOption() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Vigil.builder().option("vigil.progress", "often").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vigil.progress")
                 .hasMessageContaining("often").hasMessageContaining("off");
@@ -140,7 +140,7 @@ class OperationsTest {
 
     /** §7: the MXBean lists an open guard, its shutdown operation finalizes an interpreter; gone after close. */
     @Test
-    void S7_mxBean_listsOpenGuard_shutdownOperationFinalizes_unregisteredOnClose() throws Exception {
+    void ops7_mxBean_listsOpenGuard_shutdownOperationFinalizes_unregisteredOnClose() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name;
         try (VigilRuntime vigil = Vigil.builder().notices(n -> { }).build()) {
@@ -180,7 +180,7 @@ class OperationsTest {
     }
 
     @Test
-    void S7_jmxOff_noMxBean() throws Exception {
+    void ops7_jmxOff_noMxBean() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         Set<ObjectName> before = server.queryNames(new ObjectName("dev.vigil:*"), null);
         try (VigilRuntime vigil = Vigil.builder().option("vigil.jmx", "false").notices(n -> { }).build()) {
@@ -194,7 +194,7 @@ class OperationsTest {
      * swap is an event too.
      */
     @Test
-    void S7_jfr_finalizationThatWaited_decisionsAndSwap(@TempDir Path dir) throws Exception {
+    void ops7_jfr_finalizationThatWaited_decisionsAndSwap(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("vigil.jfr");
         try (Recording recording = new Recording();
                 VigilRuntime vigil = Vigil.builder().policy(new FinalizationPolicy() {

@@ -66,6 +66,20 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  * starts and still there when it stops; 3 the registry, guards, thread-state and shell
  * bundles and Gogo's commands; 4 Gogo's console, once the {@code vigil:} commands exist.
  *
+ * <p><b>Bad input</b> (DESIGN.md §7): arguments are checked before the framework starts, and
+ * the {@code vigil.*} system properties (policy name, policy options through the policies'
+ * own {@code withOptions}, diagnostics, signals, progress, jmx) once the API and policy bundles
+ * run but before the registry starts: a bad one stops the framework and exits 1, naming the
+ * property, the value and what is allowed; nothing of Vigil started.
+ *
+ * <p><b>Seams with the registry</b>, as services of {@code java.*} types that both sides
+ * share: the registry offers a {@code Consumer<String>} ({@code vigil.process=shutdown}) that
+ * starts the process's shutdown as a SIGTERM does but announced with its real cause (the end
+ * of {@code -c}/{@code -f}); the launcher offers an {@code IntConsumer}
+ * ({@code vigil.process=exit}) through which the registry ends the process (S3) — after the
+ * console is flushed — or, when the framework stops (Ctrl-D, {@code stop 0}), hands over the
+ * exit code ({@code 3} after an abort). The console is {@link ConsoleLog}.
+ *
  * <p><b>Embedded defaults</b>: the framework property {@code vigil.signals=true} (S1), unless
  * the system property {@code vigil.signals} is given; system properties
  * {@code vigil.policy.<policy>.<option>} become the option of that policy's Configuration
@@ -480,20 +494,26 @@ public final class Launcher {
     private static Map<String, Object> awaitPolicies(BundleContext context, List<Bundle> bundles) throws Exception {
         long expected = bundles.stream().filter(b -> startLevel(b.getSymbolicName()) == LEVEL_POLICIES).count();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        for (;;) {
-            Map<String, Object> byName = new TreeMap<>();
-            ServiceReference<?>[] refs = context.getServiceReferences(POLICY_TYPE, null);
-            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
-                byName.put(String.valueOf(ref.getProperty("vigil.policy.name")), context.getService(ref));
+        java.util.concurrent.Semaphore registered = new java.util.concurrent.Semaphore(0);
+        ServiceListener listener = e -> registered.release();
+        context.addServiceListener(listener, "(objectClass=" + POLICY_TYPE + ")");
+        try {
+            for (;;) {
+                Map<String, Object> byName = new TreeMap<>();
+                ServiceReference<?>[] refs = context.getServiceReferences(POLICY_TYPE, null);
+                for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                    byName.put(String.valueOf(ref.getProperty("vigil.policy.name")), context.getService(ref));
+                }
+                if (byName.size() >= expected) {
+                    return byName;
+                }
+                if (!registered.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    throw new IllegalStateException("only policies " + byName.keySet() + " registered within "
+                            + START_TIMEOUT_SECONDS + " s: is a policy component unsatisfied? (scr:list)");
+                }
             }
-            if (byName.size() >= expected) {
-                return byName;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only policies " + byName.keySet() + " registered within "
-                        + START_TIMEOUT_SECONDS + " s: is a policy component unsatisfied? (scr:list)");
-            }
-            Thread.sleep(10); // polling a start-up that SCR completes on its own threads; bounded above
+        } finally {
+            context.removeServiceListener(listener);
         }
     }
 

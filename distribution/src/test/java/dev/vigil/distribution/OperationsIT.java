@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an operator sees (DESIGN.md §7, S1, S3), the distribution as a real process: bad input
+ * What an operator sees (DESIGN.md §7, rules S1, S3; "ops7" in a test name: §7), the distribution as a real process: bad input
  * is refused before anything starts (exit 1, a message naming the option, the value and the
  * allowed ones); a waiting shutdown says at an interval what it waits on; the line that
  * announces a shutdown names its real cause; an aborted Ctrl-D shutdown exits 3.
@@ -19,7 +19,7 @@ class OperationsIT {
     private static final int EXIT_ABORTED = 3;
 
     @Test
-    void S7_unknownPolicy_exit1_namingItAndThePolicies_nothingStarted() throws Exception {
+    void ops7_unknownPolicy_exit1_namingItAndThePolicies_nothingStarted() throws Exception {
         try (DistributionProcess p = DistributionProcess.start(List.of("-Dvigil.policy=no-such-policy"), "-c",
                 "vigil:interpreters")) {
             String line = p.awaitLine("-Dvigil.policy=no-such-policy");
@@ -32,7 +32,7 @@ class OperationsIT {
     }
 
     @Test
-    void S7_P6_badDuration_exit1_namingOptionValueAndForms() throws Exception {
+    void ops7_P6_badDuration_exit1_namingOptionValueAndForms() throws Exception {
         try (DistributionProcess p = DistributionProcess.start(List.of("-Dvigil.policy=fail-fast",
                 "-Dvigil.policy.fail-fast.grace=soon"), "-c", "vigil:interpreters")) {
             String line = p.awaitLine("-Dvigil.policy.fail-fast.grace=soon");
@@ -43,7 +43,7 @@ class OperationsIT {
     }
 
     @Test
-    void S7_badRuntimeOptionAndUnknownArgument_exit1() throws Exception {
+    void ops7_badRuntimeOptionAndUnknownArgument_exit1() throws Exception {
         try (DistributionProcess p = DistributionProcess.start(List.of("-Dvigil.progress=sometimes"))) {
             assertThat(p.awaitLine("-Dvigil.progress=sometimes")).contains("off").contains("5s");
             assertThat(p.awaitExit()).isEqualTo(EXIT_LAUNCH_FAILED);
@@ -73,7 +73,7 @@ class OperationsIT {
      * waits on, the policy and what an interrupt would do; no line names a signal not sent.
      */
     @Test
-    void S7_S1_progressLinesWhileWaiting_andTheRealCause() throws Exception {
+    void ops7_S1_progressLinesWhileWaiting_andTheRealCause() throws Exception {
         try (DistributionProcess p = DistributionProcess.start(List.of(), "-c",
                 "vigil:create worker; vigil:guard --stubborn worker")) {
             p.awaitLine("guard #1 on worker");
@@ -96,7 +96,7 @@ class OperationsIT {
 
     /** §7: under fail-fast the line says when the policy acts. */
     @Test
-    void S7_progressLineSaysWhenThePolicyActs() throws Exception {
+    void ops7_progressLineSaysWhenThePolicyActs() throws Exception {
         try (DistributionProcess p = DistributionProcess.start(List.of("-Dvigil.policy=fail-fast",
                 "-Dvigil.policy.fail-fast.grace=1m", "-Dvigil.progress=300ms"), "-c",
                 "vigil:create worker; vigil:guard --stubborn worker")) {

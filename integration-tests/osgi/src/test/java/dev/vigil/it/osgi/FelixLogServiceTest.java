@@ -50,7 +50,7 @@ class FelixLogServiceTest {
     }
 
     @Test
-    void S7_reportOfAShutdown_reachesALogListener_underDevVigilFinalization_andAJfrRecording(TestInfo test,
+    void ops7_reportOfAShutdown_reachesALogListener_underDevVigilFinalization_andAJfrRecording(TestInfo test,
             @TempDir Path dir) throws Exception {
         err = ErrCapture.install();
         List<String> bundles = new ArrayList<>(List.of("org.apache.felix.log"));
