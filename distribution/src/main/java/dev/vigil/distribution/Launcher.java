@@ -25,6 +25,9 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -33,6 +36,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
@@ -62,6 +66,20 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  * starts and still there when it stops; 3 the registry, guards, thread-state and shell
  * bundles and Gogo's commands; 4 Gogo's console, once the {@code vigil:} commands exist.
  *
+ * <p><b>Bad input</b> (DESIGN.md §7): arguments are checked before the framework starts, and
+ * the {@code vigil.*} system properties (policy name, policy options through the policies'
+ * own {@code withOptions}, diagnostics, signals, progress, jmx) once the API and policy bundles
+ * run but before the registry starts: a bad one stops the framework and exits 1, naming the
+ * property, the value and what is allowed; nothing of Vigil started.
+ *
+ * <p><b>Seams with the registry</b>, as services of {@code java.*} types that both sides
+ * share: the registry offers a {@code Consumer<String>} ({@code vigil.process=shutdown}) that
+ * starts the process's shutdown as a SIGTERM does but announced with its real cause (the end
+ * of {@code -c}/{@code -f}); the launcher offers an {@code IntConsumer}
+ * ({@code vigil.process=exit}) through which the registry ends the process (S3) — after the
+ * console is flushed — or, when the framework stops (Ctrl-D, {@code stop 0}), hands over the
+ * exit code ({@code 3} after an abort). The console is {@link ConsoleLog}.
+ *
  * <p><b>Embedded defaults</b>: the framework property {@code vigil.signals=true} (S1), unless
  * the system property {@code vigil.signals} is given; system properties
  * {@code vigil.policy.<policy>.<option>} become the option of that policy's Configuration
@@ -82,18 +100,22 @@ public final class Launcher {
     private static final long START_TIMEOUT_SECONDS = 30;
     private static final String POLICY_OPTION_PREFIX = "vigil.policy.";
     private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+    private static final String POLICY_TYPE = "dev.vigil.spi.FinalizationPolicy";
 
+    private static final String ARGUMENTS = "-c COMMANDS, -f SCRIPT, --stay, --storage DIR, --help, --version";
     private static final String USAGE = String.join(System.lineSeparator(),
-            "usage: vigil [--storage DIR] [--stay] [-c COMMANDS]... [-f SCRIPT]",
+            "usage: vigil [--storage DIR] [--stay] [-c COMMANDS]... [-f SCRIPT] | --help | --version",
             "  (no -c/-f)     interactive Gogo shell on the terminal",
             "  -c COMMANDS    run Gogo commands (separated by ';' or new lines), then shut down as on SIGTERM",
             "  -f SCRIPT      run a Gogo script file, then shut down as on SIGTERM",
             "  --stay         after -c/-f keep running until SIGINT/SIGTERM",
             "  --storage DIR  framework storage in DIR, reused as is (default: a fresh folder, deleted at exit)",
+            "  --help         this text;  --version  the versions of Vigil, the framework and Java",
             "system properties (java -D...): vigil.policy=NAME, vigil.diagnostics=off|simple|full,",
-            "  vigil.signals=false, vigil.policy.<policy>.<option>=VALUE (e.g. vigil.policy.fail-fast.grace=2s)",
-            "exit codes: 0 shutdown completed (or framework stopped), 3 shutdown aborted by the policy,",
-            "  2 a -c/-f command failed, 1 bad arguments or start failure");
+            "  vigil.signals=true|false, vigil.progress=DURATION|off (default 5s), vigil.jmx=true|false,",
+            "  vigil.policy.<policy>.<option>=VALUE (e.g. vigil.policy.fail-fast.grace=2s)",
+            "exit codes: 0 shutdown completed, 3 shutdown aborted by the policy (also after Ctrl-D / stop 0),",
+            "  2 a -c/-f command failed, 1 bad arguments, bad option values or start failure (nothing started)");
 
     private Launcher() {
     }
@@ -118,8 +140,13 @@ public final class Launcher {
                     case "--stay" -> stay = true;
                     case "--storage" -> storage = Path.of(value(args, ++i, a)).toAbsolutePath();
                     case "-h", "--help" -> throw new UsageException(null);
-                    default -> throw new UsageException("unknown argument: " + a);
+                    case "--version" -> throw new VersionRequest();
+                    default -> throw new UsageException("unknown argument \"" + a + "\"; the arguments are "
+                            + ARGUMENTS);
                 }
+            }
+            if (script != null && !Files.isRegularFile(script)) {
+                throw new UsageException("-f " + script + ": no such file");
             }
             if (script != null && !commands.isEmpty()) {
                 throw new UsageException("give -c or -f, not both");
@@ -146,12 +173,35 @@ public final class Launcher {
         }
     }
 
+    /** {@code --version}. */
+    private static final class VersionRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        VersionRequest() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A system property with a bad value, found before Vigil started: exit 1, nothing started. */
+    private static final class RefusedOption extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RefusedOption(String property, String value, String why) {
+            super("-D" + property + "=" + value + ": " + why, null, false, false);
+        }
+    }
+
     /** Starts the distribution; see the class comment and {@code --help}. */
     public static void main(String[] args) {
         long t0 = System.nanoTime();
         Options options;
         try {
             options = Options.parse(args);
+        } catch (VersionRequest e) {
+            System.out.println("Vigil " + version() + " (Apache Felix " + frameworkVersion() + ", Java "
+                    + System.getProperty("java.version") + ")");
+            System.exit(0);
+            return;
         } catch (UsageException e) {
             if (e.getMessage() != null) {
                 System.err.println("vigil: " + e.getMessage());
@@ -197,6 +247,10 @@ public final class Launcher {
             props.put("vigil.signals", "true");
         }
 
+        // The Log Service's listeners see INFO (its default is WARN): Vigil's notices and reports.
+        props.put("org.osgi.service.log.admin.loglevel", "INFO");
+        ConsoleLog console = new ConsoleLog().installJulHandler();
+
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(props);
@@ -207,7 +261,22 @@ public final class Launcher {
         trace(t0, "bundles installed");
         framework.start();
         trace(t0, "start level " + LEVEL_LIBRARIES);
+        console.listen(context);
+        AtomicInteger exitCode = new AtomicInteger(0);
+        offerExit(context, framework, console, exitCode);
 
+        try {
+            checkRuntimeOptions(context);
+            raiseStartLevel(framework, LEVEL_POLICIES);
+            checkPolicyOptions(context, awaitPolicies(context, bundles));
+        } catch (RefusedOption e) {
+            System.err.println("vigil: " + e.getMessage());
+            System.err.println("vigil: nothing started (exit code " + EXIT_LAUNCH_FAILED + "); vigil --help lists "
+                    + "the options");
+            framework.stop();
+            framework.waitForStop(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
+            return EXIT_LAUNCH_FAILED;
+        }
         applyPolicyOptions(context);
         raiseStartLevel(framework, LEVEL_VIGIL);
         trace(t0, "start level " + LEVEL_VIGIL);
@@ -227,7 +296,7 @@ public final class Launcher {
                 policy, signalsOn(context) ? "; SIGINT/SIGTERM shuts down (a further SIGINT interrupts the wait)" : "");
 
         if (options.interactive()) {
-            return awaitStop(framework);
+            return awaitStop(framework, exitCode);
         }
         String program = options.script() != null ? Files.readString(options.script()) : String.join("\n",
                 options.commands());
@@ -235,16 +304,48 @@ public final class Launcher {
             return EXIT_COMMAND_FAILED;
         }
         if (options.stay()) {
-            return awaitStop(framework);
+            return awaitStop(framework, exitCode);
         }
-        if (signalsOn(context)) {
-            // The same path as an operator's SIGTERM (S1): shut down under the policy, print
-            // the report, exit 0 or 3 (S3) from the registry's signal handler.
-            sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+        Consumer<String> shutdown = processShutdown(context);
+        if (shutdown != null) {
+            // The same path as an operator's SIGTERM (S1), announced with its real cause: shut
+            // down under the policy, print the report, exit 0 or 3 (S3).
+            shutdown.accept(options.script() != null ? "end of script " + options.script().getFileName()
+                    : "end of -c commands");
         } else {
             framework.stop();
         }
-        return awaitStop(framework);
+        return awaitStop(framework, exitCode);
+    }
+
+    /**
+     * The registry's seam for starting the process's shutdown (a {@code Consumer<String>} of
+     * the cause, service property {@code vigil.process=shutdown}); null when signals are off.
+     */
+    @SuppressWarnings("unchecked")
+    private static Consumer<String> processShutdown(BundleContext context) throws InvalidSyntaxException {
+        ServiceReference<?>[] refs = context.getServiceReferences(Consumer.class.getName(), "(vigil.process=shutdown)");
+        return refs == null ? null : (Consumer<String>) context.getService(refs[0]);
+    }
+
+    /**
+     * Offers the registry the process's exit (an {@code IntConsumer}, service property
+     * {@code vigil.process=exit}): the console is flushed first (the report is on the screen),
+     * then the process exits with the code — or, while the framework stops (Ctrl-D,
+     * {@code stop 0}), the code is kept for {@link #awaitStop}.
+     */
+    private static void offerExit(BundleContext context, Framework framework, ConsoleLog console,
+            AtomicInteger exitCode) {
+        IntConsumer exit = code -> {
+            console.flush();
+            exitCode.set(code);
+            if (framework.getState() != Bundle.STOPPING) {
+                System.exit(code);
+            }
+        };
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("vigil.process", "exit");
+        context.registerService(IntConsumer.class.getName(), exit, props);
     }
 
     /** Whether the registry installs signal handlers: what it reads, the framework property. */
@@ -354,9 +455,106 @@ public final class Launcher {
         }
     }
 
-    private static int awaitStop(Framework framework) throws InterruptedException {
+    private static int awaitStop(Framework framework, AtomicInteger exitCode) throws InterruptedException {
         framework.waitForStop(0);
-        return 0;
+        return exitCode.get();
+    }
+
+    // ---- checks before anything of Vigil starts (exit 1, DESIGN.md §7)
+
+    /** {@code vigil.diagnostics}, {@code vigil.signals}, {@code vigil.progress}, {@code vigil.jmx}. */
+    private static void checkRuntimeOptions(BundleContext context) throws Exception {
+        String diagnostics = System.getProperty("vigil.diagnostics");
+        if (diagnostics != null) {
+            try {
+                bundleClass(context, "dev.vigil.api", "dev.vigil.api.DiagnosticsLevel").getMethod("parse", String.class)
+                        .invoke(null, diagnostics);
+            } catch (InvocationTargetException e) {
+                throw new RefusedOption("vigil.diagnostics", diagnostics, e.getCause().getMessage());
+            }
+        }
+        for (String key : List.of("vigil.signals", "vigil.jmx")) {
+            String v = System.getProperty(key);
+            if (v != null && !v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
+                throw new RefusedOption(key, v, key + " must be true or false");
+            }
+        }
+        String progress = System.getProperty("vigil.progress");
+        if (progress != null) {
+            try {
+                bundleClass(context, "dev.vigil.registry", "dev.vigil.registry.RegistryKernelProvider")
+                        .getMethod("checkProgress", String.class).invoke(null, progress);
+            } catch (InvocationTargetException e) {
+                throw new RefusedOption("vigil.progress", progress, e.getCause().getMessage());
+            }
+        }
+    }
+
+    /** The policy services by name, once every policy bundle registered its policy. */
+    private static Map<String, Object> awaitPolicies(BundleContext context, List<Bundle> bundles) throws Exception {
+        long expected = bundles.stream().filter(b -> startLevel(b.getSymbolicName()) == LEVEL_POLICIES).count();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+        java.util.concurrent.Semaphore registered = new java.util.concurrent.Semaphore(0);
+        ServiceListener listener = e -> registered.release();
+        context.addServiceListener(listener, "(objectClass=" + POLICY_TYPE + ")");
+        try {
+            for (;;) {
+                Map<String, Object> byName = new TreeMap<>();
+                ServiceReference<?>[] refs = context.getServiceReferences(POLICY_TYPE, null);
+                for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                    byName.put(String.valueOf(ref.getProperty("vigil.policy.name")), context.getService(ref));
+                }
+                if (byName.size() >= expected) {
+                    return byName;
+                }
+                if (!registered.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    throw new IllegalStateException("only policies " + byName.keySet() + " registered within "
+                            + START_TIMEOUT_SECONDS + " s: is a policy component unsatisfied? (scr:list)");
+                }
+            }
+        } finally {
+            context.removeServiceListener(listener);
+        }
+    }
+
+    /** {@code vigil.policy} names a policy; each {@code vigil.policy.<policy>.<option>} fits it (P6). */
+    private static void checkPolicyOptions(BundleContext context, Map<String, Object> policies) throws Exception {
+        String known = String.join(", ", policies.keySet()) + " (policies named by vigil.policy.<policy>.<option>)";
+        String chosen = System.getProperty("vigil.policy");
+        if (chosen != null && !policies.containsKey(chosen.trim())) {
+            throw new RefusedOption("vigil.policy", chosen, "unknown policy \"" + chosen + "\"; the policies are "
+                    + String.join(", ", policies.keySet()));
+        }
+        Method withOptions = bundleClass(context, "dev.vigil.api", POLICY_TYPE).getMethod("withOptions", Map.class);
+        for (Map.Entry<String, Hashtable<String, Object>> e : policyOptionsByName().entrySet()) {
+            Object policy = policies.get(e.getKey());
+            Map.Entry<String, Object> first = e.getValue().entrySet().iterator().next();
+            String property = POLICY_OPTION_PREFIX + e.getKey() + "." + first.getKey();
+            if (policy == null) {
+                throw new RefusedOption(property, String.valueOf(first.getValue()), "no policy \"" + e.getKey()
+                        + "\"; the policies are " + known);
+            }
+            Map<String, String> values = new TreeMap<>();
+            e.getValue().forEach((k, v) -> values.put(k, String.valueOf(v)));
+            try {
+                withOptions.invoke(policy, values);
+            } catch (InvocationTargetException ex) {
+                String option = values.keySet().stream().filter(k -> ex.getCause().getMessage().contains(k))
+                        .findFirst().orElse(first.getKey());
+                throw new RefusedOption(POLICY_OPTION_PREFIX + e.getKey() + "." + option, values.get(option),
+                        ex.getCause().getMessage());
+            }
+        }
+    }
+
+    private static Class<?> bundleClass(BundleContext context, String symbolicName, String className)
+            throws ClassNotFoundException {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b.loadClass(className);
+            }
+        }
+        throw new IllegalStateException("bundle " + symbolicName + " is not installed");
     }
 
     // ---- configuration
@@ -368,16 +566,7 @@ public final class Launcher {
      */
     private static void applyPolicyOptions(BundleContext context) throws Exception {
         Map<String, Hashtable<String, Object>> byPid = new TreeMap<>();
-        for (String key : System.getProperties().stringPropertyNames()) {
-            if (key.startsWith(POLICY_OPTION_PREFIX)) {
-                String rest = key.substring(POLICY_OPTION_PREFIX.length());
-                int dot = rest.indexOf('.');
-                if (dot > 0) {
-                    byPid.computeIfAbsent("dev.vigil.policy." + rest.substring(0, dot), k -> new Hashtable<>())
-                            .put(rest.substring(dot + 1), System.getProperty(key));
-                }
-            }
-        }
+        policyOptionsByName().forEach((policy, options) -> byPid.put("dev.vigil.policy." + policy, options));
         if (byPid.isEmpty()) {
             return;
         }
@@ -397,6 +586,22 @@ public final class Launcher {
         } finally {
             context.ungetService(ref);
         }
+    }
+
+    /** System properties {@code vigil.policy.<policy>.<option>}, by policy name. */
+    private static Map<String, Hashtable<String, Object>> policyOptionsByName() {
+        Map<String, Hashtable<String, Object>> byName = new TreeMap<>();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(POLICY_OPTION_PREFIX)) {
+                String rest = key.substring(POLICY_OPTION_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0) {
+                    byName.computeIfAbsent(rest.substring(0, dot), k -> new Hashtable<>())
+                            .put(rest.substring(dot + 1), System.getProperty(key));
+                }
+            }
+        }
+        return byName;
     }
 
     private static String activePolicy(BundleContext context) throws Exception {
@@ -476,6 +681,15 @@ public final class Launcher {
     }
 
     // ---- helpers
+
+    private static String frameworkVersion() {
+        try (InputStream in = Launcher.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            String v = in == null ? null : new java.util.jar.Manifest(in).getMainAttributes().getValue("Felix-Version");
+            return v == null ? "(development)" : v;
+        } catch (IOException e) {
+            return "(unknown version)";
+        }
+    }
 
     private static String version() {
         String v = Launcher.class.getPackage().getImplementationVersion();

@@ -5,6 +5,7 @@ import dev.vigil.spi.kernel.GuardsProvider;
 import dev.vigil.spi.kernel.Kernel;
 import dev.vigil.spi.kernel.KernelConfig;
 import dev.vigil.spi.kernel.KernelProvider;
+import dev.vigil.spi.kernel.LogSink;
 import dev.vigil.spi.kernel.ThreadStatesProvider;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -61,7 +62,10 @@ public final class Vigil {
          * Sets an option (P6): {@code "<policy>.<option>"} for a policy option, e.g.
          * {@code option("timed-interrupt.timeout", "500ms")}; {@code "vigil.diagnostics"}
          * ({@code off}, {@code simple}, {@code full}); {@code "vigil.signals"} ({@code true}
-         * installs SIGINT/SIGTERM handlers, S1). Builder options win over system properties.
+         * installs SIGINT/SIGTERM handlers, S1); {@code "vigil.progress"} (a duration such as
+         * {@code 5s}, the default, or {@code off}: how often a waiting shutdown logs what it
+         * waits on); {@code "vigil.jmx"} ({@code true}, the default: the runtime's MXBean
+         * {@code dev.vigil:type=Runtime}). Builder options win over system properties.
          * Values are checked by {@link #build()}.
          */
         public Builder option(String key, String value) {
@@ -71,7 +75,12 @@ public final class Vigil {
             return this;
         }
 
-        /** Where notices and reports printed on a policy's decision go; default {@code System.err}. */
+        /**
+         * Where notices, warnings and reports go, as text. By default they go through the
+         * platform's logging ({@link System.Logger}, loggers {@code dev.vigil.finalization},
+         * {@code dev.vigil.leak}, {@code dev.vigil.policy}, {@code dev.vigil.signals},
+         * {@code dev.vigil.progress}), so java.util.logging or an SLF4J/Log4j bridge shows them.
+         */
         public Builder notices(Consumer<String> sink) {
             this.notices = Objects.requireNonNull(sink, "sink");
             return this;
@@ -85,7 +94,7 @@ public final class Vigil {
          */
         public VigilRuntime build() {
             KernelConfig config = new KernelConfig(policyName, policy, options,
-                    notices != null ? notices : System.err::println, System.getProperties());
+                    notices != null ? LogSink.of(notices) : LogSink.platform(), System.getProperties());
             Kernel kernel = load(KernelProvider.class, "vigil-registry").create(config);
             try {
                 ThreadStates threadStates = load(ThreadStatesProvider.class, "vigil-threadstate").create(kernel);

@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 public final class VigilConfigurator {
 
     private final Vigil.Builder builder;
-    private Consumer<String> notices = System.err::println;
+    private Consumer<String> notices = text -> System.getLogger("dev.vigil.cdi").log(System.Logger.Level.WARNING, text);
 
     VigilConfigurator(Vigil.Builder builder) {
         this.builder = builder;
@@ -59,7 +59,8 @@ public final class VigilConfigurator {
 
     /**
      * Where the runtime's notices and reports go (and the extension's own, such as an aborted
-     * shutdown at container shutdown); default {@code System.err}.
+     * shutdown at container shutdown); default the platform logging ({@link System.Logger}; the
+     * extension's own under logger {@code dev.vigil.cdi}).
      */
     public VigilConfigurator notices(Consumer<String> sink) {
         this.notices = Objects.requireNonNull(sink, "sink");

@@ -53,7 +53,7 @@ import java.util.function.Function;
 public final class VigilExtension implements Extension {
 
     private volatile CdiRuntime runtime;
-    private volatile Consumer<String> notices = System.err::println;
+    private volatile Consumer<String> notices = text -> System.getLogger("dev.vigil.cdi").log(System.Logger.Level.WARNING, text);
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
     /** Made by the container through {@link java.util.ServiceLoader}. */

@@ -13,6 +13,7 @@ import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterState;
 import dev.vigil.api.WaitCycle;
 import dev.vigil.registry.InterpreterRecord.Callback;
+import dev.vigil.registry.jfr.VigilEvents;
 import dev.vigil.spi.FinalizationPolicy;
 import dev.vigil.spi.WaitContext;
 import dev.vigil.spi.WaitDecision;
@@ -211,6 +212,12 @@ final class Finalization {
         return true;
     }
 
+    /** For progress lines: the policy's view of the wait now, or null if the attempt is not waiting. */
+    WaitContext waitingContext() {
+        Wait w = current; // written before the volatile `waiting`, cleared after it
+        return waiting && w != null ? new Context(w.phase, w, null) : null;
+    }
+
     /** Wakes the attempt so that it re-decides (policy swap, P4). */
     void wake() {
         LockSupport.unpark(thread);
@@ -376,7 +383,7 @@ final class Finalization {
             String text = run.hook.name() + " hung: left running on thread \"" + run.runner.getName() + "\" after "
                     + run.elapsed().toMillis() + " ms (" + a.getMessage() + "); going on with the other hooks";
             event(text);
-            kernel.notice("[vigil] " + rec.name() + ": " + text);
+            kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, "[vigil] " + rec.name() + ": " + text);
             return false;
         }
     }
@@ -399,6 +406,7 @@ final class Finalization {
         seenPolicyVersion = kernel.policyVersion(); // the first question goes to the policy active now
         current = w;
         waiting = true;
+        kernel.waiting(this); // progress lines (vigil.progress)
         try {
             WaitGraph.enter(w); // the cycle this wait closes, if any, is reported by the first ask
             if (w.run != null && returnsQuietly(w)) {
@@ -532,6 +540,7 @@ final class Finalization {
         lastGuards = ctx.openGuards();
         lastThreads = ctx.threads();
         event("policy " + policy.name() + ": " + d);
+        VigilEvents.decision(rec.name(), policy.name(), phase.name(), ctx.waited(), d); // JFR
         return d;
     }
 
@@ -543,7 +552,7 @@ final class Finalization {
             lastCycle = key;
             String nl = System.lineSeparator();
             event(cycle.toString().replace(nl, nl + "           "));
-            kernel.notice("[vigil] " + rec.name() + ": " + cycle + nl + "    none of these waits can end by waiting;"
+            kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, "[vigil] " + rec.name() + ": " + cycle + nl + "    none of these waits can end by waiting;"
                     + " policy " + kernel.policies().active() + " decides");
         }
     }
@@ -554,10 +563,10 @@ final class Finalization {
         for (;;) {
             d.notice().ifPresent(n -> {
                 event(n);
-                kernel.notice("[vigil] " + rec.name() + ": " + n);
+                kernel.log(Notices.POLICY, System.Logger.Level.WARNING, "[vigil] " + rec.name() + ": " + n);
             });
             if (d.printsReport()) {
-                kernel.notice(snapshot().toString());
+                kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, snapshot().toString());
             }
             switch (d.kind()) {
                 case ABORT:
@@ -616,7 +625,7 @@ final class Finalization {
     private void failure(String what, Throwable e) {
         String text = what + (e == null ? "" : " failed: " + e);
         event(text);
-        kernel.notice("[vigil] " + rec.name() + ": " + text);
+        kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, "[vigil] " + rec.name() + ": " + text);
     }
 
     private List<String> threadNames() {
@@ -634,7 +643,9 @@ final class Finalization {
 
     private FinalizationReport finish(Outcome outcome) {
         report.outcome(outcome);
-        return snapshot();
+        FinalizationReport r = snapshot();
+        VigilEvents.finalization(r); // JFR
+        return r;
     }
 
     // ---- hooks on a thread of their own

@@ -465,7 +465,7 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
             if (cycle.isPresent() && !running.isDone()) {
                 String text = "shutdown of " + this + " refused: thread \"" + node.thread.getName()
                         + "\" would wait for the thread that runs it, which waits on it: " + cycle.get();
-                kernel.notice("[vigil] " + name + ": " + text);
+                kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, "[vigil] " + name + ": " + text);
                 throw new IllegalStateException(text);
             }
             return join(running);

@@ -6,6 +6,7 @@ import dev.vigil.api.GuardInfo;
 import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterRegistry;
 import dev.vigil.api.Policies;
+import dev.vigil.registry.jfr.VigilEvents;
 import dev.vigil.spi.FinalizationPolicy;
 import dev.vigil.spi.LateAttachContext;
 import dev.vigil.spi.LateAttachDecision;
@@ -14,6 +15,7 @@ import dev.vigil.spi.kernel.GuardDirectory;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.Kernel;
 import dev.vigil.spi.kernel.KernelConfig;
+import dev.vigil.spi.kernel.LogSink;
 import dev.vigil.spi.kernel.ThreadBinder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * One runtime's core: its interpreters (the {@link InterpreterRegistry}), their policies
@@ -49,13 +50,18 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         }
     };
 
+    /** The runtime's own options (P6, DESIGN.md §7); the others are policy options. */
+    static final List<String> RUNTIME_OPTIONS = List.of("vigil.diagnostics", "vigil.signals", "vigil.progress",
+            "vigil.jmx");
+
     private static final AtomicLong RUNTIME_IDS = new AtomicLong();
     /** Process-wide, so that no id is ever reused, whatever runtime made it (V3). */
     private static final AtomicLong INTERPRETER_IDS = new AtomicLong();
 
     private final long runtimeId = RUNTIME_IDS.incrementAndGet();
     private final DiagnosticsLevel diagnostics;
-    private final Consumer<String> notices;
+    private final LogSink log;
+    private final Progress progress;
     private final PolicyHub hub = new PolicyHub(this::policyChanged);
     private final ConcurrentSkipListMap<Long, InterpreterRecord> live = new ConcurrentSkipListMap<>();
     /** Live interpreters by name: names are unique among live interpreters (free again once finalized). */
@@ -67,12 +73,18 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     private volatile GuardDirectory guardDirectory = NO_GUARD_DIRECTORY;
     private volatile ThreadBinder threadBinder = RegistryKernel::runUnattached;
     private final Signals signals;
+    /** The runtime's MXBean; null when off or not registered. */
+    private final RuntimeJmx jmx;
+    /** The active policy's name, for swap notices and events; null while constructing. */
+    private volatile String lastActivePolicy;
 
     RegistryKernel(KernelConfig config) {
-        this.notices = config.notices();
+        this.log = config.log();
+        this.progress = new Progress(this, Progress.parseInterval(config.option("vigil.progress")));
         this.diagnostics = config.option("vigil.diagnostics").map(DiagnosticsLevel::parse)
                 .orElse(DiagnosticsLevel.SIMPLE);
-        boolean wantSignals = config.option("vigil.signals").map(RegistryKernel::parseBoolean).orElse(false);
+        boolean wantSignals = config.option("vigil.signals").map(v -> parseBoolean("vigil.signals", v)).orElse(false);
+        boolean wantJmx = config.option("vigil.jmx").map(v -> parseBoolean("vigil.jmx", v)).orElse(true);
         Set<String> installed = new java.util.HashSet<>();
         config.policy().ifPresent(p -> {
             install(config, p, Integer.MAX_VALUE);
@@ -93,6 +105,9 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         live.put(main.id(), main);
         names.put(main.name(), main);
         this.signals = wantSignals ? Signals.install(this) : null;
+        this.lastActivePolicy = hub.active();
+        this.jmx = wantJmx ? RuntimeJmx.register(this) : null;
+        VigilEvents.register();
     }
 
     /** Installs a policy with the options the configuration holds for its name (P6). */
@@ -101,11 +116,11 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         hub.install(policy, ranking);
     }
 
-    private static boolean parseBoolean(String s) {
-        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(s);
+    private static boolean parseBoolean(String option, String s) {
+        if (s.trim().equalsIgnoreCase("true") || s.trim().equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s.trim());
         }
-        throw new IllegalArgumentException("option vigil.signals must be true or false, not \"" + s + "\"");
+        throw new IllegalArgumentException("option " + option + " must be true or false, not \"" + s + "\"");
     }
 
     private static List<FinalizationPolicy> discoveredPolicies() {
@@ -120,14 +135,14 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     private void checkOptionKeys(KernelConfig config) {
         for (Map.Entry<String, String> e : config.options().entrySet()) {
             String key = e.getKey();
-            if (key.equals("vigil.diagnostics") || key.equals("vigil.signals")) {
+            if (RUNTIME_OPTIONS.contains(key)) {
                 continue;
             }
             int dot = key.indexOf('.');
             String policy = dot < 0 ? key : key.substring(0, dot);
             if (dot < 0 || !hub.available().contains(policy)) {
-                throw new IllegalArgumentException("unknown option \"" + key + "\": use vigil.diagnostics, "
-                        + "vigil.signals or <policy>.<option> with a policy of " + hub.available());
+                throw new IllegalArgumentException("unknown option \"" + key + "\": use one of " + RUNTIME_OPTIONS
+                        + " or <policy>.<option> with a policy of " + hub.available());
             }
         }
     }
@@ -161,10 +176,12 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         try {
             d = Objects.requireNonNull(policy.onLeak(leaked), "policy returned no decision");
         } catch (RuntimeException | Error e) {
-            notice("[vigil] policy " + policy.name() + " failed deciding a leak (" + e + "); the built-in default decides");
+            log(Notices.POLICY, System.Logger.Level.ERROR, "[vigil] policy " + policy.name() + " failed deciding a leak ("
+                    + e + "); the built-in default decides");
             d = BUILT_IN_DEFAULT.onLeak(leaked);
         }
-        notice("[vigil] leaked guard (never closed, now unreachable): " + leaked
+        VigilEvents.leak(leaked, policy.name(), d);
+        log(Notices.LEAK, System.Logger.Level.WARNING, "[vigil] leaked guard (never closed, now unreachable): " + leaked
                 + (d == LeakDecision.RECLAIM ? "; reclaimed by policy " : "; still counted under policy ") + policy.name());
         return d;
     }
@@ -215,17 +232,27 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         hub.configure(name, options);
     }
 
+    /** Logs at {@code INFO} under {@value Notices#FINALIZATION}. */
     @Override
     public void notice(String text) {
+        log(Notices.FINALIZATION, System.Logger.Level.INFO, text);
+    }
+
+    @Override
+    public void log(String logger, System.Logger.Level level, String text) {
         try {
-            notices.accept(text);
+            log.log(logger, level, text, null);
         } catch (RuntimeException e) {
-            System.err.println(text);
+            System.err.println(text); // the sink failed: the text must not be lost
         }
     }
 
     @Override
     public void dispose() {
+        progress.dispose();
+        if (jmx != null) {
+            jmx.unregister();
+        }
         if (signals != null) {
             signals.uninstall();
         }
@@ -235,6 +262,11 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
         } finally {
             unbindGuards(d);
         }
+    }
+
+    /** The process-shutdown handling (S1), if this runtime installed signal handlers. */
+    Signals signals() {
+        return signals;
     }
 
     // ---- InterpreterRegistry
@@ -330,6 +362,12 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
 
     void unregister(Finalization f) {
         finalizations.remove(f);
+        progress.ended(f);
+    }
+
+    /** The attempt began (another) wait: progress lines follow it. */
+    void waiting(Finalization f) {
+        progress.waiting(f);
     }
 
     /** The attempt running on thread {@code t} (main's, when it finalizes a subinterpreter), or null. */
@@ -360,6 +398,17 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     private void policyChanged() {
         finalizations.forEach(Finalization::wake);
         parkedLateAttaches.forEach(LockSupport::unpark);
+        String was = lastActivePolicy;
+        if (was == null) {
+            return; // the constructor's installs: no swap yet
+        }
+        String now = hub.active();
+        if (!was.equals(now)) {
+            lastActivePolicy = now;
+            VigilEvents.swap(runtimeId, was, now);
+            // DEBUG: whoever swapped (a shell, a configuration) says so to the operator already
+            log(Notices.POLICY, System.Logger.Level.DEBUG, "[vigil] policy: " + was + " -> " + now);
+        }
     }
 
     /**
@@ -394,11 +443,12 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
                 try {
                     d = Objects.requireNonNull(policy.onLateAttach(ctx), "policy returned no decision");
                 } catch (RuntimeException | Error e) {
-                    notice("[vigil] policy " + policy.name() + " failed deciding a late attach (" + e
-                            + "); the built-in default decides");
+                    log(Notices.POLICY, System.Logger.Level.ERROR, "[vigil] policy " + policy.name()
+                            + " failed deciding a late attach (" + e + "); the built-in default decides");
                     d = BUILT_IN_DEFAULT.onLateAttach(ctx);
                 }
                 if (d.kind() == LateAttachDecision.Kind.FAIL) {
+                    VigilEvents.lateAttach(r.name(), t.getName(), policy.name(), parked, interrupted);
                     if (threadInterrupted) {
                         t.interrupt();
                     }

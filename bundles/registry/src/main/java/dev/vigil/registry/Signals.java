@@ -3,27 +3,34 @@ package dev.vigil.registry;
 import dev.vigil.api.FinalizationAbortedException;
 import dev.vigil.api.FinalizationReport;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * SIGINT and SIGTERM handlers (rule S1), installed only when asked ({@code vigil.signals=true}):
- * the first signal starts a graceful shutdown of the runtime under the active policy on a
- * thread of its own; every further SIGINT while it runs is an interrupt (P2b). When the
- * shutdown ends the process exits (S3): {@value #EXIT_COMPLETED} after a completed shutdown,
- * {@value #EXIT_ABORTED} after an abort, having printed the report.
+ * The process's shutdown (rules S1, S3), owned by the runtime when it was asked to
+ * ({@code vigil.signals=true}): SIGINT and SIGTERM handlers, and the same path for a shutdown
+ * that a launcher starts for another cause (the end of its {@code -c} commands).
+ *
+ * <p>The first request — a signal or {@link #requestShutdown(String)} — starts a graceful
+ * shutdown of the runtime under the active policy on a thread of its own, announced with its
+ * real cause; every further SIGINT while it runs is an interrupt (P2b). When the shutdown
+ * ends the process exits (S3): {@value #EXIT_COMPLETED} after a completed shutdown,
+ * {@value #EXIT_ABORTED} after an abort, having printed the report. Thread-safe; the
+ * methods never block.
  */
-final class Signals {
+public final class Signals {
 
     /** Exit code after a completed shutdown (S3). */
-    static final int EXIT_COMPLETED = 0;
+    public static final int EXIT_COMPLETED = 0;
     /** Exit code after a shutdown the policy aborted (S3). */
-    static final int EXIT_ABORTED = 3;
+    public static final int EXIT_ABORTED = 3;
 
     private final RegistryKernel kernel;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final SignalHandler previousInt;
     private final SignalHandler previousTerm;
+    private volatile IntConsumer exit = System::exit;
 
     private Signals(RegistryKernel kernel) {
         this.kernel = kernel;
@@ -40,19 +47,54 @@ final class Signals {
         Signal.handle(new Signal("TERM"), previousTerm);
     }
 
+    /**
+     * Starts the process's shutdown as the first SIGTERM would, announcing {@code cause}
+     * (e.g. {@code "end of -c commands"}), unless one is under way already.
+     *
+     * @return whether this call started it
+     */
+    public boolean requestShutdown(String cause) {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return false;
+        }
+        kernel.log(Notices.SIGNALS, System.Logger.Level.WARNING, "[vigil] " + cause
+                + ": shutting down under policy " + kernel.policies().active()
+                + (cause.equals("SIGINT") || cause.equals("SIGTERM") ? " (SIGINT again to interrupt the wait)"
+                        : " (Ctrl-C interrupts the wait)"));
+        Thread t = new Thread(this::shutdownAndExit, "vigil-signal-shutdown");
+        t.start();
+        return true;
+    }
+
+    /**
+     * Ends the process through {@code exit} instead of {@link System#exit(int)}: a launcher
+     * that must flush its console first. {@code exit} must end the process.
+     */
+    public void exitThrough(IntConsumer exit) {
+        this.exit = java.util.Objects.requireNonNull(exit, "exit");
+    }
+
+    /**
+     * Says that a shutdown not started here is under way (the framework stopping): from now on
+     * a SIGINT interrupts it instead of starting another.
+     */
+    public void shutdownUnderWay() {
+        shuttingDown.set(true);
+    }
+
     private void onSignal(Signal signal) {
-        if (shuttingDown.compareAndSet(false, true)) {
-            kernel.notice("[vigil] SIG" + signal.getName() + ": shutting down under policy " + kernel.policies().active()
-                    + " (SIGINT again to interrupt the wait)");
-            Thread t = new Thread(this::shutdownAndExit, "vigil-signal-shutdown");
-            t.start();
-        } else if (signal.getName().equals("INT")) {
+        String name = "SIG" + signal.getName();
+        if (requestShutdown(name)) {
+            return;
+        }
+        if (signal.getName().equals("INT")) {
             if (!kernel.interrupt()) {
                 // Said, so that an operator (or a test) knows to try again once the wait began.
-                kernel.notice("[vigil] SIGINT: no shutdown is waiting yet; nothing to interrupt");
+                kernel.log(Notices.SIGNALS, System.Logger.Level.INFO,
+                        "[vigil] SIGINT: no shutdown is waiting yet; nothing to interrupt");
             }
         } else {
-            kernel.notice("[vigil] SIG" + signal.getName() + ": a shutdown is already under way");
+            kernel.log(Notices.SIGNALS, System.Logger.Level.INFO, "[vigil] " + name + ": a shutdown is already under way");
         }
     }
 
@@ -60,12 +102,12 @@ final class Signals {
         int code;
         try {
             FinalizationReport report = kernel.shutdown();
-            kernel.notice(report.toString());
+            kernel.log(Notices.FINALIZATION, System.Logger.Level.INFO, report.toString());
             code = EXIT_COMPLETED;
         } catch (FinalizationAbortedException e) {
-            kernel.notice(e.report().toString());
+            kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, e.report().toString());
             code = EXIT_ABORTED;
         }
-        System.exit(code);
+        exit.accept(code);
     }
 }

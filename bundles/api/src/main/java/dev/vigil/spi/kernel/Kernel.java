@@ -87,6 +87,17 @@ public interface Kernel {
     void notice(String text);
 
     /**
+     * Logs where this runtime's notices go, under a logger named by area
+     * ({@code dev.vigil.leak}, {@code dev.vigil.finalization}, ...) at {@code level}. The
+     * default hands the text to {@link #notice(String)}.
+     *
+     * @since 1.1
+     */
+    default void log(String logger, System.Logger.Level level, String text) {
+        notice(text);
+    }
+
+    /**
      * Releases what the runtime installed (signal handlers) and closes the bound guard
      * directory ({@link GuardDirectory#close()}). Does not shut down.
      */

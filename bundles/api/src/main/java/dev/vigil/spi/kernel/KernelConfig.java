@@ -16,21 +16,32 @@ import java.util.function.Consumer;
  * of the same key prefixed as DESIGN.md says: {@code vigil.diagnostics} and
  * {@code vigil.signals} as they are, policy options {@code <policy>.<option>} from
  * {@code vigil.policy.<policy>.<option>}.
+ *
+ * <p>Runtime options besides those: {@code vigil.progress} (a duration, or {@code off}: how
+ * often a waiting shutdown logs what it waits on; default 5 s) and {@code vigil.jmx}
+ * ({@code true}, the default, or {@code false}: the runtime's MXBean).
  */
 public final class KernelConfig {
 
     private final String policyName;
     private final FinalizationPolicy policy;
     private final Map<String, String> options;
-    private final Consumer<String> notices;
+    private final LogSink log;
     private final Properties systemProperties;
 
+    /** A configuration whose notices go, as text only, to {@code notices}. */
     public KernelConfig(String policyName, FinalizationPolicy policy, Map<String, String> options,
             Consumer<String> notices, Properties systemProperties) {
+        this(policyName, policy, options, LogSink.of(notices), systemProperties);
+    }
+
+    /** A configuration whose notices go to {@code log}, by logger name and level. */
+    public KernelConfig(String policyName, FinalizationPolicy policy, Map<String, String> options,
+            LogSink log, Properties systemProperties) {
         this.policyName = policyName;
         this.policy = policy;
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(options, "options")));
-        this.notices = Objects.requireNonNull(notices, "notices");
+        this.log = Objects.requireNonNull(log, "log");
         this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
     }
 
@@ -73,8 +84,13 @@ public final class KernelConfig {
         return options;
     }
 
-    /** Where notices go. */
+    /** Where notices go, as text (logged at {@code INFO} by logger {@code dev.vigil}). */
     public Consumer<String> notices() {
-        return notices;
+        return text -> log.log("dev.vigil", System.Logger.Level.INFO, text, null);
+    }
+
+    /** Where notices, warnings and reports go, by logger name and level. */
+    public LogSink log() {
+        return log;
     }
 }

@@ -9,12 +9,14 @@ import dev.vigil.api.InterpreterRegistry;
 import dev.vigil.api.InterpreterState;
 import dev.vigil.api.Policies;
 import dev.vigil.registry.RegistryKernelProvider;
+import dev.vigil.registry.Signals;
 import dev.vigil.spi.FinalizationPolicy;
 import dev.vigil.spi.LeakDecision;
 import dev.vigil.spi.kernel.GuardDirectory;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.Kernel;
 import dev.vigil.spi.kernel.KernelConfig;
+import dev.vigil.spi.kernel.LogSink;
 import dev.vigil.spi.kernel.ThreadBinder;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,9 +26,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -68,9 +74,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@code Py_Finalize} would. Give policy bundles a lower start level than the registry so
  * that they are still there when it stops.
  *
- * <p>Notices and refusals go to {@code System.err}, read at each notice: the framework has no
- * log service unless one is installed, and the console (Gogo, the distribution's terminal)
- * is where operators of a stuck shutdown look.
+ * <p>Notices, refusals and reports go through the OSGi Log Service ({@code LoggerFactory},
+ * loggers by area such as {@code dev.vigil.finalization}, {@code dev.vigil.config}) when one is
+ * registered, else through {@link System.Logger}; a console (the distribution's) is one sink
+ * of it. Keys {@code progress} (a duration or {@code off}) and {@code jmx} ({@code true|false})
+ * take effect, like {@code diagnostics} and {@code signals}, when the registry bundle next starts.
  */
 @Component(service = {Kernel.class, InterpreterRegistry.class, Policies.class}, immediate = true,
         configurationPid = RegistryComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -80,46 +88,43 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     /** The Configuration Admin PID of the runtime (P4, P6). */
     public static final String PID = "dev.vigil.runtime";
 
-    /** Read at each notice, so that a redirected {@code System.err} is followed. */
-    private static final Consumer<String> NOTICES = text -> System.err.println(text);
-
     /** One accepted configuration; {@code policy} empty when the ranking decides. */
-    private record Settings(String policy, DiagnosticsLevel diagnostics, boolean signals) {
+    private record Settings(String policy, DiagnosticsLevel diagnostics, boolean signals, String progress,
+            boolean jmx) {
 
-        static final Settings DEFAULTS = new Settings("", DiagnosticsLevel.SIMPLE, false);
+        static final Settings DEFAULTS = new Settings("", DiagnosticsLevel.SIMPLE, false, "5s", true);
 
         /** Parses every key; throws on the first bad value, naming key and value. */
         static Settings parse(Map<String, Object> properties, UnaryOperator<String> frameworkProperty) {
             return new Settings(policy(value(properties, frameworkProperty, "policy")),
                     diagnostics(value(properties, frameworkProperty, "diagnostics")),
-                    signals(value(properties, frameworkProperty, "signals")));
+                    bool("signals", value(properties, frameworkProperty, "signals"), DEFAULTS.signals()),
+                    progress(value(properties, frameworkProperty, "progress")),
+                    bool("jmx", value(properties, frameworkProperty, "jmx"), DEFAULTS.jmx()));
         }
 
-        /** As {@link #parse}, but a bad value is noticed and replaced by its default. */
-        static Settings parseLeniently(Map<String, Object> properties, UnaryOperator<String> frameworkProperty) {
-            String policy = DEFAULTS.policy();
-            DiagnosticsLevel diagnostics = DEFAULTS.diagnostics();
-            boolean signals = DEFAULTS.signals();
-            try {
-                policy = policy(value(properties, frameworkProperty, "policy"));
-            } catch (IllegalArgumentException e) {
-                refusedAtStart(e);
-            }
-            try {
-                diagnostics = diagnostics(value(properties, frameworkProperty, "diagnostics"));
-            } catch (IllegalArgumentException e) {
-                refusedAtStart(e);
-            }
-            try {
-                signals = signals(value(properties, frameworkProperty, "signals"));
-            } catch (IllegalArgumentException e) {
-                refusedAtStart(e);
-            }
-            return new Settings(policy, diagnostics, signals);
+        /** As {@link #parse}, but a bad value is logged and replaced by its default. */
+        static Settings parseLeniently(Map<String, Object> properties, UnaryOperator<String> frameworkProperty,
+                LogSink log) {
+            return new Settings(
+                    lenient(() -> policy(value(properties, frameworkProperty, "policy")), DEFAULTS.policy(), log),
+                    lenient(() -> diagnostics(value(properties, frameworkProperty, "diagnostics")),
+                            DEFAULTS.diagnostics(), log),
+                    lenient(() -> bool("signals", value(properties, frameworkProperty, "signals"), DEFAULTS.signals()),
+                            DEFAULTS.signals(), log),
+                    lenient(() -> progress(value(properties, frameworkProperty, "progress")), DEFAULTS.progress(), log),
+                    lenient(() -> bool("jmx", value(properties, frameworkProperty, "jmx"), DEFAULTS.jmx()),
+                            DEFAULTS.jmx(), log));
         }
 
-        private static void refusedAtStart(IllegalArgumentException e) {
-            NOTICES.accept("[vigil] configuration " + PID + ": " + e.getMessage() + "; using the default");
+        private static <T> T lenient(java.util.function.Supplier<T> parse, T fallback, LogSink log) {
+            try {
+                return parse.get();
+            } catch (IllegalArgumentException e) {
+                log.log(CONFIG_LOGGER, System.Logger.Level.WARNING, "[vigil] configuration " + PID + ": "
+                        + e.getMessage() + "; using the default", null);
+                return fallback;
+            }
         }
 
         private static Object value(Map<String, Object> properties, UnaryOperator<String> frameworkProperty,
@@ -145,9 +150,9 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
             return DiagnosticsLevel.parse(String.valueOf(v));
         }
 
-        private static boolean signals(Object v) {
+        private static boolean bool(String key, Object v, boolean fallback) {
             if (v == null) {
-                return DEFAULTS.signals();
+                return fallback;
             }
             if (v instanceof Boolean b) {
                 return b;
@@ -156,13 +161,28 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
             if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
                 return Boolean.parseBoolean(s);
             }
-            throw new IllegalArgumentException("signals must be true or false, not \"" + v + "\"");
+            throw new IllegalArgumentException(key + " must be true or false, not \"" + v + "\"");
+        }
+
+        private static String progress(Object v) {
+            if (v == null) {
+                return DEFAULTS.progress();
+            }
+            String s = String.valueOf(v).trim();
+            RegistryKernelProvider.checkProgress(s);
+            return s;
+        }
+
+        /** Whether a change of this key needs a new kernel (all but the policy). */
+        boolean startupKeysDiffer(Settings o) {
+            return diagnostics != o.diagnostics || signals != o.signals || !progress.equals(o.progress) || jmx != o.jmx;
         }
 
         @Override
         public String toString() {
             return "policy=" + (policy.isEmpty() ? "(ranking)" : policy) + ", diagnostics="
-                    + diagnostics.name().toLowerCase(Locale.ROOT) + ", signals=" + signals;
+                    + diagnostics.name().toLowerCase(Locale.ROOT) + ", signals=" + signals + ", progress=" + progress
+                    + ", jmx=" + jmx;
         }
     }
 
@@ -170,8 +190,13 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     private record Bound(FinalizationPolicy policy, int ranking) {
     }
 
+    private static final String CONFIG_LOGGER = "dev.vigil.config";
+
     private final BundleContext context;
+    private final OsgiLogSink log;
     private final Kernel kernel;
+    /** The launcher's seam for starting the process's shutdown (S1); null without signals. */
+    private final ServiceRegistration<?> shutdownRequests;
     /** The configuration the kernel was built with: its diagnostics and signals stay. */
     private final Settings startedWith;
     /** The configuration accepted last. Guarded by this. */
@@ -190,9 +215,11 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     @Activate
     public RegistryComponent(BundleContext context, Map<String, Object> properties) {
         this.context = context;
-        this.settings = Settings.parseLeniently(properties, context::getProperty);
+        this.log = new OsgiLogSink(context);
+        this.settings = Settings.parseLeniently(properties, context::getProperty, log);
         this.startedWith = settings;
-        this.kernel = newKernel(settings);
+        this.kernel = newKernel(settings, log);
+        this.shutdownRequests = RegistryKernelProvider.signals(kernel).map(this::offerProcessShutdown).orElse(null);
         if (!settings.policy().isEmpty()) {
             if (kernel.policies().available().contains(settings.policy())) {
                 kernel.policies().use(settings.policy());
@@ -208,14 +235,15 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
      * here that loader is the registry bundle's, which sees no policy, and {@code vigil.policy}
      * is left out because this component applies the name itself once the policy is bound.
      */
-    private static Kernel newKernel(Settings s) {
+    private static Kernel newKernel(Settings s, LogSink log) {
         Properties system = new Properties();
         system.putAll(System.getProperties());
         system.remove("vigil.policy");
         KernelConfig config = new KernelConfig(null, null,
                 Map.of("vigil.diagnostics", s.diagnostics().name().toLowerCase(Locale.ROOT),
-                        "vigil.signals", String.valueOf(s.signals())),
-                NOTICES, system);
+                        "vigil.signals", String.valueOf(s.signals()), "vigil.progress", s.progress(),
+                        "vigil.jmx", String.valueOf(s.jmx())),
+                log, system);
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(RegistryComponent.class.getClassLoader());
@@ -242,35 +270,85 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
                     pendingPolicy = null;
                 }
             } catch (IllegalArgumentException e) {
-                kernel.notice("[vigil] configuration " + PID + " refused: " + e.getMessage()
-                        + "; the previous configuration stays (" + settings + ")");
+                kernel.log(CONFIG_LOGGER, System.Logger.Level.WARNING, "[vigil] configuration " + PID + " refused: "
+                        + e.getMessage() + "; the previous configuration stays (" + settings + ")");
                 return;
             }
-            if (next.diagnostics() != settings.diagnostics() || next.signals() != settings.signals()) {
-                kernel.notice("[vigil] configuration " + PID + ": diagnostics and signals take effect when the "
-                        + "registry bundle next starts; this runtime keeps diagnostics="
-                        + startedWith.diagnostics().name().toLowerCase(Locale.ROOT) + ", signals="
-                        + startedWith.signals());
+            if (next.startupKeysDiffer(settings)) {
+                kernel.log(CONFIG_LOGGER, System.Logger.Level.INFO, "[vigil] configuration " + PID
+                        + ": diagnostics, signals, progress and jmx take effect when the registry bundle next "
+                        + "starts; this runtime keeps " + startedWith);
             }
             settings = next;
         }
     }
 
-    /** Shuts the runtime down under the active policy, prints the report, releases signals. */
+    /**
+     * Shuts the runtime down under the active policy, logs the report, releases signals. When
+     * the whole framework stops (Ctrl-D or {@code stop 0} in a console) and a launcher offered
+     * its exit seam, the outcome's exit code (S3: 0 completed, 3 aborted) is handed to it.
+     */
     @Deactivate
     void deactivate() {
+        boolean frameworkStopping = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
+        String cause = frameworkStopping ? "registry bundle stopping with the framework (Ctrl-D or stop 0)"
+                : "registry bundle stopping";
+        int code = Signals.EXIT_COMPLETED;
         try {
+            if (shutdownRequests != null) {
+                shutdownRequests.unregister();
+            }
+            RegistryKernelProvider.signals(kernel).ifPresent(Signals::shutdownUnderWay); // SIGINT now interrupts
             if (kernel.registry().main().state() != InterpreterState.FINALIZED) {
-                kernel.notice("[vigil] registry bundle stopping: shutting the runtime down under policy "
-                        + kernel.policies().active());
-                kernel.notice(kernel.registry().shutdown().toString());
+                kernel.log("dev.vigil.signals", System.Logger.Level.WARNING, "[vigil] " + cause
+                        + ": shutting the runtime down under policy " + kernel.policies().active());
+                kernel.log("dev.vigil.finalization", System.Logger.Level.INFO,
+                        kernel.registry().shutdown().toString());
             }
         } catch (FinalizationAbortedException e) {
-            kernel.notice(e.report().toString());
-            kernel.notice("[vigil] the policy aborted the shutdown; the runtime is abandoned with the registry bundle");
+            code = Signals.EXIT_ABORTED;
+            kernel.log("dev.vigil.finalization", System.Logger.Level.WARNING, e.report().toString());
+            kernel.log("dev.vigil.finalization", System.Logger.Level.WARNING,
+                    "[vigil] the policy aborted the shutdown; the runtime is abandoned with the registry bundle");
         } finally {
             kernel.dispose();
+            if (frameworkStopping) {
+                int exitCode = code;
+                exitSeam().ifPresent(c -> c.accept(exitCode));
+            }
+            log.close();
         }
+    }
+
+    // ---- the launcher's seams (java.* types, so that a launcher outside the framework shares them)
+
+    /**
+     * Registers the service {@code Consumer<String>} with {@code vigil.process=shutdown}: its
+     * {@code accept(cause)} starts the process's shutdown as the first SIGTERM does, announced
+     * with {@code cause} (the distribution's end of {@code -c}). And routes the process's exit
+     * through the launcher's {@code IntConsumer} with {@code vigil.process=exit}, if it offers one.
+     */
+    private ServiceRegistration<?> offerProcessShutdown(Signals signals) {
+        exitSeam().ifPresent(exit -> signals.exitThrough(exit));
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("vigil.process", "shutdown");
+        java.util.function.Consumer<String> request = signals::requestShutdown;
+        return context.registerService(java.util.function.Consumer.class.getName(), request, props);
+    }
+
+    private Optional<java.util.function.IntConsumer> exitSeam() {
+        try {
+            for (ServiceReference<?> ref : Optional.ofNullable(context.getServiceReferences(
+                    java.util.function.IntConsumer.class.getName(), "(vigil.process=exit)"))
+                    .orElse(new ServiceReference<?>[0])) {
+                if (context.getService(ref) instanceof java.util.function.IntConsumer exit) {
+                    return Optional.of(exit);
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            // no seam: a plain framework
+        }
+        return Optional.empty();
     }
 
     // ---- policy services (P4)
@@ -325,7 +403,8 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
             kernel.installPolicy(best.policy(), best.ranking());
             installed.put(name, best);
         } catch (IllegalArgumentException e) {
-            kernel.notice("[vigil] policy " + name + " not installed: " + e.getMessage());
+            kernel.log("dev.vigil.policy", System.Logger.Level.WARNING, "[vigil] policy " + name + " not installed: "
+                    + e.getMessage());
             if (current != null && !bound.contains(current)) {
                 installed.remove(name);
                 kernel.uninstallPolicy(current.policy());
@@ -353,6 +432,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     @Override public void uninstallPolicy(FinalizationPolicy policy) { kernel.uninstallPolicy(policy); }
     @Override public void configurePolicy(String name, Map<String, String> options) { kernel.configurePolicy(name, options); }
     @Override public void notice(String text) { kernel.notice(text); }
+    @Override public void log(String logger, System.Logger.Level level, String text) { kernel.log(logger, level, text); }
     @Override public void dispose() { kernel.dispose(); }
 
     @Override

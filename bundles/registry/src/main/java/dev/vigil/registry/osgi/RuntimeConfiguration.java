@@ -12,7 +12,7 @@ import org.osgi.service.metatype.annotations.Option;
  */
 @ObjectClassDefinition(id = RegistryComponent.PID, name = "Vigil runtime",
         description = "The interpreter runtime hosted by the Vigil registry bundle: its active "
-                + "finalization policy, its guard diagnostics and its signal handlers.")
+                + "finalization policy, its guard diagnostics, its signal handlers, progress lines and MXBean.")
 @interface RuntimeConfiguration {
 
     /** The active policy by name; empty lets {@code service.ranking} decide (P1, P4). */
@@ -37,4 +37,16 @@ import org.osgi.service.metatype.annotations.Option;
                     + "under the active policy and exits the process (0 completed, 3 aborted); a "
                     + "further SIGINT interrupts the wait. Takes effect when the registry bundle next starts.")
     boolean signals() default false;
+
+    /** How often a waiting shutdown logs what it waits on (DESIGN.md §7); read when the runtime starts. */
+    @AttributeDefinition(name = "Progress", description = "How often a shutdown that waits on guards or "
+            + "threads logs one line saying what it waits on, the policy and what an interrupt would do: "
+            + "a duration (500ms, 5s, 1m, PT5S) or off. Takes effect when the registry bundle next starts.")
+    String progress() default "5s";
+
+    /** The runtime's MXBean dev.vigil:type=Runtime; read when the runtime starts. */
+    @AttributeDefinition(name = "JMX", type = AttributeType.BOOLEAN, description = "Register the runtime's "
+            + "MXBean dev.vigil:type=Runtime,name=... in the platform MBeanServer. Takes effect when the "
+            + "registry bundle next starts.")
+    boolean jmx() default true;
 }

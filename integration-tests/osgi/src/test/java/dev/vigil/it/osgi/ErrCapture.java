@@ -4,16 +4,37 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
- * Tees {@code System.err} into a buffer for one test: the runtime's notices and refusals
- * (which the registry component prints to the {@code System.err} of the moment) can then be
- * asserted on, while still showing in the test output.
+ * Tees {@code System.err} into a buffer for one test, and the messages of java.util.logging
+ * too: the runtime's notices and refusals (which the registry component logs through
+ * {@code System.Logger} when no OSGi Log Service runs, DESIGN.md §7) can then be asserted on,
+ * while still showing in the test output.
  */
 final class ErrCapture implements AutoCloseable {
 
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final Handler julHandler = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            byte[] line = (r.getMessage() + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+            synchronized (buffer) {
+                buffer.write(line, 0, line.length);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     private ErrCapture() {
         OutputStream tee = new OutputStream() {
@@ -34,6 +55,7 @@ final class ErrCapture implements AutoCloseable {
             }
         };
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+        Logger.getLogger("").addHandler(julHandler);
     }
 
     static ErrCapture install() {
@@ -49,6 +71,7 @@ final class ErrCapture implements AutoCloseable {
 
     @Override
     public void close() {
+        Logger.getLogger("").removeHandler(julHandler);
         System.setErr(original);
     }
 }
