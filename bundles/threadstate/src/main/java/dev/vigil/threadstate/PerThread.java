@@ -1,7 +1,9 @@
 package dev.vigil.threadstate;
 
+import dev.vigil.spi.kernel.AttachHook;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.ViewHandle.OwnedGuard;
+import java.util.Map;
 
 /**
  * One thread's attachments in one runtime: the attached state, the last-used state, and a
@@ -49,6 +51,8 @@ final class PerThread {
     private static final long NESTED = 2;
 
     final Thread owner = Thread.currentThread();
+    /** The runtime's engine hooks (DESIGN.md §6), looked up only when a state is made. */
+    private final Map<InterpreterLifecycle, AttachHook> hooks;
     State attached;
     State lastUsed;
     private State spare;
@@ -59,6 +63,10 @@ final class PerThread {
     private State[] framePrev = new State[8];
     /** Null above depth; written only for frames that own a guard. */
     private OwnedGuard[] frameGuard = new OwnedGuard[8];
+
+    PerThread(Map<InterpreterLifecycle, AttachHook> hooks) {
+        this.hooks = hooks;
+    }
 
     /**
      * T1: attaches to {@code lifecycle}'s interpreter, nesting, re-attaching or creating, and
@@ -84,6 +92,9 @@ final class PerThread {
         } else {
             s = newState(lifecycle, true);              // (c) create, owned by ensure
         }
+        if (s != prev) {
+            move(prev, s, true);                        // engine seam; may throw, nothing changed yet
+        }
         s.ensureCount++;
         attached = s;
         lastUsed = s;
@@ -94,6 +105,7 @@ final class PerThread {
     long detach() {
         State s = attached;
         attached = null;
+        move(s, null, false);
         return push(DETACH, s, s, null);
     }
 
@@ -139,6 +151,9 @@ final class PerThread {
         if (prev != null) {
             lastUsed = prev;
         }
+        if (prev != s) {
+            move(s, prev, false);
+        }
         if (owned != null) {
             owned.release();                            // T3: after the state's own cleanup
         }
@@ -147,6 +162,7 @@ final class PerThread {
 
     /** Re-attaches the state a detach frame gave up (after the late-attach check). */
     void reattach(State s) {
+        move(null, s, false);
         attached = s;
         lastUsed = s;
     }
@@ -154,9 +170,40 @@ final class PerThread {
     /** H1: a state owned by the thread itself, attached for the thread's task. */
     State bind(InterpreterLifecycle lifecycle) {
         State s = newState(lifecycle, false);
+        move(attached, s, true);
         attached = s;
         lastUsed = s;
         return s;
+    }
+
+    /** Ends {@link #bind}: attaches {@code previous} again. */
+    void unbind(State bound, State previous) {
+        attached = previous;
+        lastUsed = previous;
+        move(bound, previous, false);
+    }
+
+    /**
+     * The engine seam (DESIGN.md §6, {@link AttachHook}): tells the engines of the state the
+     * thread leaves and the state it enters. Costs one null check per side for interpreters
+     * without an engine. If entering fails (only when {@code mayFail}), {@code from} is
+     * entered again and the failure propagates.
+     */
+    private static void move(State from, State to, boolean mayFail) {
+        AttachHook left = from == null ? null : from.hook;
+        if (left != null) {
+            left.detached(from.lifecycle);
+        }
+        if (to != null && to.hook != null) {
+            try {
+                to.hook.attached(to.lifecycle, mayFail);
+            } catch (RuntimeException | Error e) {
+                if (left != null) {
+                    left.attached(from.lifecycle, false);
+                }
+                throw e;
+            }
+        }
     }
 
     boolean hasFrames() {
@@ -202,9 +249,11 @@ final class PerThread {
         if (s != null) {
             spare = null;
             s.reset(lifecycle, ownedByEnsure);
-            return s;
+        } else {
+            s = new State(lifecycle, ownedByEnsure);
         }
-        return new State(lifecycle, ownedByEnsure);
+        s.hook = hooks.isEmpty() ? null : hooks.get(lifecycle);
+        return s;
     }
 
     private void discard(State s) {
@@ -237,6 +286,8 @@ final class PerThread {
         boolean ownedByEnsure;
         /** Ensures not yet released on this state; -1 once discarded. */
         int ensureCount;
+        /** The interpreter's engine hook, null for an interpreter without an engine. */
+        AttachHook hook;
 
         State(InterpreterLifecycle lifecycle, boolean ownedByEnsure) {
             this.lifecycle = lifecycle;
