@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -41,10 +42,21 @@ final class EngineInterpreter implements AttachHook {
      * reads it under the lock, so nothing enters a context that is closed or closing. Past the
      * point of no return attached() never enters: an ensure-type attach is a late attach
      * (P2c, the policy decides), a restoring attach leaves the thread attached but not entered.
+     *
+     * Interrupts (measured, DESIGN.md §6): a Thread.interrupt stops GraalJS guest code within
+     * some 100 ms, but not GraalPy's (a `while True: pass` ran on for minutes, holding GraalPy's
+     * own GIL). Context.interrupt stops both. So a policy's holder interrupt (a Thread.interrupt
+     * by the registry) is relayed: while a shutdown of the interpreter is in progress, the
+     * engine's watcher sees an evaluating thread with its interrupt status set and calls
+     * Context.interrupt, again every RELAY_AGAIN while that thread still evaluates. Context.interrupt stops every thread
+     * evaluating in the context, not only the interrupted one: for JS that is the same thread
+     * (the lock); for Python, all of them.
      */
 
     /** Languages whose contexts accept several threads at once (GraalPy has a GIL of its own). */
     private static final List<String> MULTI_THREADED = List.of("python");
+    /** How often an interrupt is relayed again to a thread that still evaluates. */
+    private static final long RELAY_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     final Interpreter interpreter;
     final String language;
@@ -52,6 +64,9 @@ final class EngineInterpreter implements AttachHook {
     /** Null for a multi-threaded language. */
     private final ReentrantLock lock;
     private final Map<Thread, String> inside = new ConcurrentHashMap<>();
+    /** Evaluating threads whose interrupt was relayed to the context (System.nanoTime() of the
+     * last relay), until they leave. */
+    private final Map<Thread, Long> relayed = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     EngineInterpreter(Interpreter interpreter, String language, Context context) {
@@ -104,6 +119,7 @@ final class EngineInterpreter implements AttachHook {
 
     @Override
     public void detached(InterpreterLifecycle lifecycle) {
+        relayed.remove(Thread.currentThread());
         if (inside.remove(Thread.currentThread()) != null) {
             try {
                 context.leave();
@@ -199,6 +215,50 @@ final class EngineInterpreter implements AttachHook {
             }
         });
         return lines;
+    }
+
+    // ---- interrupting guest code
+
+    /**
+     * Relays thread interrupts to guest code (see the overview): if a thread evaluating here
+     * has its interrupt status set and was not relayed yet, interrupts the context, waiting at
+     * most {@code timeout} for its guest code to stop. Returns whether it interrupted.
+     */
+    boolean relayInterrupts(Duration timeout) {
+        boolean any = false;
+        long now = System.nanoTime();
+        for (Map.Entry<Thread, String> e : inside.entrySet()) {
+            Thread t = e.getKey();
+            if (e.getValue().isEmpty() || !t.isInterrupted()) {
+                continue;
+            }
+            Long last = relayed.get(t);
+            if (last == null || now - last >= RELAY_AGAIN_NANOS) {
+                relayed.put(t, now); // again if still running: the first may have hit the parser
+                any = true;
+            }
+        }
+        if (any) {
+            interrupt(timeout);
+        }
+        return any;
+    }
+
+    /** Context.interrupt: stops the guest code running in the context now (PolyglotException
+     * with isInterrupted() in each thread); the context stays usable. Returns whether every
+     * thread stopped within {@code timeout}. */
+    boolean interrupt(Duration timeout) {
+        if (closed) {
+            return true;
+        }
+        try {
+            context.interrupt(timeout);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (IllegalStateException | PolyglotException e) {
+            return closed; // closed meanwhile
+        }
     }
 
     // ---- closing

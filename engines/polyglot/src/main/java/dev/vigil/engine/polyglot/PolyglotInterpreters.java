@@ -74,16 +74,20 @@ public final class PolyglotInterpreters implements AutoCloseable {
      * create() makes the Vigil interpreter, installs its AttachHook (an EngineInterpreter)
      * with the thread-state manager before handing the interpreter out, and registers a
      * finalization-requested listener. The registry has no callback after the point of no
-     * return, so that listener hands the interpreter to the closer: a thread of this object
-     * that, while any interpreter it watches is shutting down, looks at their states every
-     * CLOSER_PERIOD and closes the context of each one FINALIZED (and forgets one RUNNING
-     * again: an abort, F6; the listener fires again on a retry). It parks while nothing is
-     * shutting down. Guards hold the close off because FINALIZED comes only after the point of
+     * return, so that listener hands the interpreter to the watcher: a thread of this object
+     * that, while any interpreter it watches is shutting down, looks at them every
+     * CLOSER_PERIOD, relays holder interrupts to guest code (EngineInterpreter: GraalPy does
+     * not stop on a thread interrupt), closes the context of each one FINALIZED, and forgets
+     * one RUNNING again (an abort, F6; the listener fires again on a retry). It waits while
+     * nothing is shutting down. Guards hold the close off because FINALIZED comes only after the point of
      * no return (G3); no thread can enter after it (EngineInterpreter's hook checks the point
      * of no return under the lock).
      */
 
     private static final long CLOSER_PERIOD_MILLIS = 2;
+    /** How long the watcher waits for guest code to stop after relaying an interrupt: GraalPy
+     * took 0.7 s here, and an interrupt that times out is withdrawn. */
+    private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(10);
 
     private final InterpreterRegistry registry;
     private final InterpreterGuards guards;
@@ -287,6 +291,22 @@ public final class PolyglotInterpreters implements AutoCloseable {
     }
 
     /**
+     * Stops the guest code running in {@code interpreter} now ({@code Context.interrupt}: a
+     * {@code PolyglotException} with {@code isInterrupted()} in every thread evaluating there);
+     * the context stays usable. Blocks until that code stopped, at most {@code timeout}.
+     *
+     * @return whether it stopped within {@code timeout}
+     */
+    public boolean interrupt(Interpreter interpreter, Duration timeout) {
+        EngineInterpreter ei = engineInterpreter(interpreter);
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout " + timeout + " must be positive");
+        }
+        return ei.interrupt(timeout);
+    }
+
+    /**
      * The scripts being evaluated now, one line per thread: thread, language, source name,
      * interpreter (what an interrupt under daemon-hang wants to know).
      */
@@ -319,6 +339,10 @@ public final class PolyglotInterpreters implements AutoCloseable {
     private EngineInterpreter engineInterpreter(Interpreter interpreter) {
         Objects.requireNonNull(interpreter, "interpreter");
         EngineInterpreter ei = interpreters.get(interpreter.id());
+        if (ei == null && interpreter.state() == InterpreterState.FINALIZED) {
+            throw new InterpreterFinalizingException(interpreter.id(), "cannot use " + interpreter
+                    + ": it finalized and its context is closed (DESIGN.md §6)");
+        }
         if (ei == null || ei.interpreter != interpreter) {
             throw new IllegalArgumentException(interpreter + " is not an engine-backed interpreter of these");
         }
@@ -334,7 +358,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
             }
             finalizing.add(ei);
             if (closer == null) {
-                closer = new Thread(this::closeFinalized, "vigil-polyglot-closer");
+                closer = new Thread(this::closeFinalized, "vigil-polyglot-watcher");
                 closer.setDaemon(true);
                 closer.start();
             } else {
@@ -355,6 +379,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
                     }
                 }
                 for (EngineInterpreter ei : finalizing) {
+                    ei.relayInterrupts(RELAY_TIMEOUT);
                     InterpreterState s = ei.interpreter.state();
                     if (s == InterpreterState.FINALIZED) {
                         finalizing.remove(ei);

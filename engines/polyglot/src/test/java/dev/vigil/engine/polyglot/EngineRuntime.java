@@ -92,13 +92,13 @@ final class EngineRuntime implements AutoCloseable {
         for (Holder h : holders) {
             h.thread.interrupt();
         }
+        engines.close(); // cancels what still runs
         try {
             runtime.policies().use("fail-fast");
             runtime.close();
         } catch (RuntimeException e) {
-            // a test left the runtime unable to finalize; the engine close below cancels
+            // a test left the runtime unable to finalize
         } finally {
-            engines.close();
             for (Holder h : holders) {
                 h.thread.join(BOUND.toMillis());
             }
