@@ -184,6 +184,18 @@ public final class PolyglotInterpreters implements AutoCloseable {
         return ei != null && ei.interpreter == interpreter ? Optional.of(ei.language) : Optional.empty();
     }
 
+    /**
+     * The polyglot context behind {@code interpreter}, for what this class does not offer
+     * (bindings, host access). Entering it directly bypasses Vigil's contract and, for a
+     * single-threaded language, its lock: use it on a thread attached to the interpreter.
+     *
+     * @throws IllegalArgumentException if it is not an engine-backed interpreter of these
+     * @throws InterpreterFinalizingException if it finalized
+     */
+    public Context context(Interpreter interpreter) {
+        return engineInterpreter(interpreter).context;
+    }
+
     // ---- evaluation on the attached interpreter
 
     /**
