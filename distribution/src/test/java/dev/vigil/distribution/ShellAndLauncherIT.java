@@ -24,7 +24,7 @@ class ShellAndLauncherIT {
             String banner = p.awaitLine("Vigil ");
             Matcher m = BANNER.matcher(banner);
             assertThat(m.find()).as(banner).isTrue();
-            assertThat(Integer.parseInt(m.group(1))).isEqualTo(16);
+            assertThat(Integer.parseInt(m.group(1))).isEqualTo(17);
             System.out.println("distribution start: " + banner);
             assertThat(p.awaitLine("ID")).contains("NAME").contains("STATE").contains("GUARDS");
             assertThat(p.awaitLine("main (main)")).contains("RUNNING");

@@ -93,7 +93,9 @@ public final class PolyglotInterpreters implements AutoCloseable {
     private final InterpreterGuards guards;
     private final ThreadStates threadStates;
     private final AttachHooks hooks;
-    private final Engine engine;
+    private final Map<String, String> engineOptions;
+    /** Built at the first use (a bundle that is never used costs no engine); guarded by this. */
+    private Engine engine;
     private final Map<Long, EngineInterpreter> interpreters = new ConcurrentHashMap<>();
     private final Set<EngineInterpreter> finalizing = ConcurrentHashMap.newKeySet();
     private final Object closerLock = new Object();
@@ -111,9 +113,20 @@ public final class PolyglotInterpreters implements AutoCloseable {
                     + AttachHooks.class.getName() + "): use dev.vigil:vigil-threadstate 0.1.0 or later");
         }
         this.hooks = h;
-        Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
-        engineOptions.forEach(b::option);
-        this.engine = b.build();
+        this.engineOptions = Map.copyOf(engineOptions);
+    }
+
+    /** The shared engine, built at the first call. */
+    private synchronized Engine engine() {
+        if (engine == null) {
+            if (engineClosed) {
+                throw new IllegalStateException("these polyglot interpreters are closed");
+            }
+            Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
+            engineOptions.forEach(b::option);
+            engine = b.build();
+        }
+        return engine;
     }
 
     /**
@@ -128,10 +141,9 @@ public final class PolyglotInterpreters implements AutoCloseable {
 
     /**
      * Engine-backed interpreters on a runtime's three services (OSGi), with polyglot engine
-     * options ({@code Engine.Builder.option}).
+     * options ({@code Engine.Builder.option}). The engine is built at the first use.
      *
-     * @throws IllegalArgumentException for an unknown engine option, or thread states
-     *         without an engine seam
+     * @throws IllegalArgumentException for thread states without an engine seam
      */
     public static PolyglotInterpreters create(InterpreterRegistry registry, InterpreterGuards guards,
             ThreadStates threadStates, Map<String, String> engineOptions) {
@@ -140,7 +152,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
 
     /** The languages installed (their polyglot ids, e.g. {@code js}, {@code python}). */
     public Set<String> languages() {
-        return new TreeSet<>(engine.getLanguages().keySet());
+        return new TreeSet<>(engine().getLanguages().keySet());
     }
 
     /**
@@ -158,6 +170,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
         if (engineClosed) {
             throw new IllegalStateException("these polyglot interpreters are closed");
         }
+        Engine engine = engine();
         if (!engine.getLanguages().containsKey(language)) {
             throw new IllegalArgumentException("language \"" + language + "\" is not installed; installed: "
                     + languages());
@@ -438,11 +451,17 @@ public final class PolyglotInterpreters implements AutoCloseable {
             ei.close();
         }
         interpreters.clear();
-        engine.close(true);
+        Engine built;
+        synchronized (this) {
+            built = engine;
+        }
+        if (built != null) {
+            built.close(true);
+        }
     }
 
     @Override
     public String toString() {
-        return "polyglot interpreters " + languages() + " (" + interpreters.size() + " interpreters)";
+        return "polyglot interpreters (" + interpreters.size() + " interpreters)";
     }
 }
