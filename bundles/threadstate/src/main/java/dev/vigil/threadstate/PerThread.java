@@ -1,7 +1,9 @@
 package dev.vigil.threadstate;
 
+import dev.vigil.spi.kernel.AttachHook;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.ViewHandle.OwnedGuard;
+import java.util.Map;
 
 /**
  * One thread's attachments in one runtime: the attached state, the last-used state, and a
@@ -65,6 +67,8 @@ final class PerThread {
     final Object manager;
     /** Owner only: set when the manager dropped this object from its ThreadLocal. */
     boolean retired;
+    /** The runtime's engine hooks (DESIGN.md §6), looked up only when a state is made. */
+    private final Map<InterpreterLifecycle, AttachHook> hooks;
     State attached;
     State lastUsed;
     private State spare;
@@ -76,8 +80,9 @@ final class PerThread {
     /** Null above depth; written only for frames that own a guard. */
     private OwnedGuard[] frameGuard = new OwnedGuard[8];
 
-    PerThread(Object manager) {
+    PerThread(Object manager, Map<InterpreterLifecycle, AttachHook> hooks) {
         this.manager = manager;
+        this.hooks = hooks;
     }
 
     /**
@@ -104,6 +109,9 @@ final class PerThread {
         } else {
             s = newState(lifecycle, true);              // (c) create, owned by ensure
         }
+        if (s != prev) {
+            move(prev, s, true);                        // engine seam; may throw, nothing changed yet
+        }
         s.ensureCount++;
         attached = s;
         if (lastUsed != s) {
@@ -116,6 +124,7 @@ final class PerThread {
     long detach() {
         State s = attached;
         attached = null;
+        move(s, null, false);
         return push(DETACH, s, s, null);
     }
 
@@ -196,6 +205,9 @@ final class PerThread {
         if (prev != null) {
             lastUsed = prev;
         }
+        if (prev != s) {
+            move(s, prev, false);
+        }
         if (owned != null) {
             owned.release();                            // T3: after the state's own cleanup
         }
@@ -204,6 +216,7 @@ final class PerThread {
 
     /** Re-attaches the state a detach frame gave up (after the late-attach check). */
     void reattach(State s) {
+        move(null, s, false);
         attached = s;
         if (lastUsed != s) {
             lastUsed = s;
@@ -213,9 +226,40 @@ final class PerThread {
     /** H1: a state owned by the thread itself, attached for the thread's task. */
     State bind(InterpreterLifecycle lifecycle) {
         State s = newState(lifecycle, false);
+        move(attached, s, true);
         attached = s;
         lastUsed = s;
         return s;
+    }
+
+    /** Ends {@link #bind}: attaches {@code previous} again. */
+    void unbind(State bound, State previous) {
+        attached = previous;
+        lastUsed = previous;
+        move(bound, previous, false);
+    }
+
+    /**
+     * The engine seam (DESIGN.md §6, {@link AttachHook}): tells the engines of the state the
+     * thread leaves and the state it enters. Costs one null check per side for interpreters
+     * without an engine. If entering fails (only when {@code mayFail}), {@code from} is
+     * entered again and the failure propagates.
+     */
+    private static void move(State from, State to, boolean mayFail) {
+        AttachHook left = from == null ? null : from.hook;
+        if (left != null) {
+            left.detached(from.lifecycle);
+        }
+        if (to != null && to.hook != null) {
+            try {
+                to.hook.attached(to.lifecycle, mayFail);
+            } catch (RuntimeException | Error e) {
+                if (left != null) {
+                    left.attached(from.lifecycle, false);
+                }
+                throw e;
+            }
+        }
     }
 
     boolean hasFrames() {
@@ -272,15 +316,17 @@ final class PerThread {
         State s = lastUsed;
         if (s != null && s.ensureCount < 0) {           // discarded, still in place: reuse without a store
             s.reset(lifecycle, ownedByEnsure);
-            return s;
-        }
-        s = spare;
-        if (s != null) {
+        } else if ((s = spare) != null) {
             spare = null;
             s.reset(lifecycle, ownedByEnsure);
-            return s;
+        } else {
+            s = new State(lifecycle, ownedByEnsure);
         }
-        return new State(lifecycle, ownedByEnsure);
+        AttachHook hook = hooks.isEmpty() ? null : hooks.get(lifecycle);
+        if (s.hook != hook) {                           // no reference store when unchanged (see pushShort)
+            s.hook = hook;
+        }
+        return s;
     }
 
     /**
@@ -317,6 +363,8 @@ final class PerThread {
         boolean ownedByEnsure;
         /** Ensures not yet released on this state; -1 once discarded. */
         int ensureCount;
+        /** The interpreter's engine hook, null for an interpreter without an engine. */
+        AttachHook hook;
 
         State(InterpreterLifecycle lifecycle, boolean ownedByEnsure) {
             this.lifecycle = lifecycle;

@@ -6,14 +6,18 @@ import dev.vigil.api.InterpreterGuard;
 import dev.vigil.api.InterpreterView;
 import dev.vigil.api.ThreadStateToken;
 import dev.vigil.api.ThreadStates;
+import dev.vigil.spi.kernel.AttachHook;
+import dev.vigil.spi.kernel.AttachHooks;
 import dev.vigil.spi.kernel.GuardHandle;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.Kernel;
 import dev.vigil.spi.kernel.ThreadBinder;
 import dev.vigil.spi.kernel.ViewHandle;
 import dev.vigil.threadstate.PerThread.State;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link ThreadStates} for one runtime, and the {@link ThreadBinder} of its interpreter
@@ -28,10 +32,12 @@ import java.util.Optional;
  * still work and never block, and re-attaching to it (a detachment's close, a legacy ensure,
  * an interpreter thread's start) is a late attach.
  */
-final class ThreadStateManager implements ThreadStates, ThreadBinder {
+final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHooks {
 
     private final Kernel kernel;
-    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(() -> new PerThread(this));
+    /** Engine hooks by interpreter (DESIGN.md §6); empty unless an engine installed one. */
+    private final Map<InterpreterLifecycle, AttachHook> hooks = new ConcurrentHashMap<>();
+    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(() -> new PerThread(this, hooks));
 
     ThreadStateManager(Kernel kernel) {
         this.kernel = kernel;
@@ -126,17 +132,30 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder {
         }
         PerThread t = perThread.get();
         State previous = t.attached;
-        t.bind(lifecycle);
+        State bound = t.bind(lifecycle);
         try {
             task.run();
         } finally {
-            t.attached = previous;
-            t.lastUsed = previous;
+            t.unbind(bound, previous);
             if (previous == null && !t.hasFrames()) {
                 t.retired = true; // guards hinting at it ask the ThreadLocal again
                 perThread.remove();
             }
         }
+    }
+
+    @Override
+    public void install(Interpreter interpreter, AttachHook hook) {
+        Objects.requireNonNull(hook, "hook");
+        InterpreterLifecycle lifecycle = kernel.lifecycle(Objects.requireNonNull(interpreter, "interpreter"));
+        if (hooks.putIfAbsent(lifecycle, hook) != null) {
+            throw new IllegalStateException(interpreter + " already has an attach hook");
+        }
+    }
+
+    @Override
+    public void uninstall(Interpreter interpreter) {
+        hooks.remove(kernel.lifecycle(Objects.requireNonNull(interpreter, "interpreter")));
     }
 
     // The checks below keep their message building out of line, so that ensure and

@@ -3,7 +3,9 @@
  * {@link dev.vigil.spi.kernel.Kernel} per runtime and an
  * {@link dev.vigil.spi.kernel.InterpreterLifecycle} per interpreter, holding the guard word;
  * the guards bundle provides guard and view handles and a guard directory; the thread-state
- * bundle consumes them. Not for users: every type here is a provider type and may grow.
+ * bundle consumes them. Not for users: every type here but one is a provider type and may grow.
+ * Engines (DESIGN.md §6) implement {@link dev.vigil.spi.kernel.AttachHook} and install it through
+ * {@link dev.vigil.spi.kernel.AttachHooks}, the thread-state bundle's (since 1.1.0).
  */
 @Export
 @Version("1.1.0")

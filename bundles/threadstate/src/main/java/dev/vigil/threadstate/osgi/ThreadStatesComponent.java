@@ -6,6 +6,8 @@ import dev.vigil.api.InterpreterGuard;
 import dev.vigil.api.InterpreterView;
 import dev.vigil.api.ThreadStateToken;
 import dev.vigil.api.ThreadStates;
+import dev.vigil.spi.kernel.AttachHook;
+import dev.vigil.spi.kernel.AttachHooks;
 import dev.vigil.spi.kernel.Kernel;
 import dev.vigil.threadstate.ThreadStatesProviderImpl;
 import java.util.Optional;
@@ -21,7 +23,7 @@ import org.osgi.service.component.annotations.Reference;
  * deactivated and a new one is made for the new kernel. Thread-safe.
  */
 @Component(service = ThreadStates.class)
-public final class ThreadStatesComponent implements ThreadStates {
+public final class ThreadStatesComponent implements ThreadStates, AttachHooks {
 
     private final ThreadStates threadStates;
 
@@ -35,6 +37,10 @@ public final class ThreadStatesComponent implements ThreadStates {
     @Override public Optional<Interpreter> current() { return threadStates.current(); }
     @Override public Detachment detach() { return threadStates.detach(); }
     @Override public ThreadStateToken legacyEnsure() { return threadStates.legacyEnsure(); }
+
+    // the engine seam (DESIGN.md §6): an engine casts this service to AttachHooks
+    @Override public void install(Interpreter interpreter, AttachHook hook) { ((AttachHooks) threadStates).install(interpreter, hook); }
+    @Override public void uninstall(Interpreter interpreter) { ((AttachHooks) threadStates).uninstall(interpreter); }
 
     @Override
     public String toString() {

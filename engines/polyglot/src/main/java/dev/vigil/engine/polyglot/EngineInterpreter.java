@@ -1,0 +1,314 @@
+package dev.vigil.engine.polyglot;
+
+import dev.vigil.api.Interpreter;
+import dev.vigil.api.InterpreterFinalizingException;
+import dev.vigil.spi.kernel.AttachHook;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * One engine-backed interpreter: a Vigil {@link Interpreter} and the polyglot {@link Context}
+ * it runs code in, joined by the {@link AttachHook} the thread-state manager calls. Thread-safe.
+ */
+final class EngineInterpreter implements AttachHook {
+
+    /*
+     * Implementation overview
+     *
+     * The mapping (DESIGN.md §6). attached() = [lock for a single-threaded language] +
+     * Context.enter; detached() = Context.leave + [unlock]. The thread-state manager calls
+     * them only when a thread's attachment changes, so a nested ensure does not re-enter, and
+     * enters and leaves on one thread are balanced and nest with other contexts' (switching
+     * leaves A before entering B). `inside` holds the threads entered now, with what each is
+     * evaluating (for running()); a thread not in it is attached in Vigil's terms but not
+     * entered (a revoked attachment re-attached after the point of no return), and eval
+     * refuses it with Vigil's error.
+     *
+     * The lock is the interpreter's GIL: a ReentrantLock, so that a bounded attach
+     * (PolyglotInterpreters.eval with a timeout) can take it with tryLock before the ensure
+     * whose hook then takes it again without waiting. Closing takes it too: `closed` is
+     * written under the lock (for a multi-threaded language, before close), and attached()
+     * reads it under the lock, so nothing enters a context that is closed or closing. Past the
+     * point of no return attached() never enters: an ensure-type attach is a late attach
+     * (P2c, the policy decides), a restoring attach leaves the thread attached but not entered.
+     *
+     * Interrupts (measured, DESIGN.md §6): a Thread.interrupt stops GraalJS guest code within
+     * some 100 ms, but not GraalPy's (a `while True: pass` ran on for minutes, holding GraalPy's
+     * own GIL). Context.interrupt stops both. So a policy's holder interrupt (a Thread.interrupt
+     * by the registry) is relayed: while a shutdown of the interpreter is in progress, the
+     * engine's watcher sees an evaluating thread with its interrupt status set and calls
+     * Context.interrupt, again every RELAY_AGAIN while that thread still evaluates. Context.interrupt stops every thread
+     * evaluating in the context, not only the interrupted one: for JS that is the same thread
+     * (the lock); for Python, all of them.
+     */
+
+    /** Languages whose contexts accept several threads at once (GraalPy has a GIL of its own). */
+    private static final List<String> MULTI_THREADED = List.of("python");
+    /** How often an interrupt is relayed again to a thread that still evaluates. */
+    private static final long RELAY_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    final Interpreter interpreter;
+    final String language;
+    final Context context;
+    /** Null for a multi-threaded language. */
+    private final ReentrantLock lock;
+    private final Map<Thread, String> inside = new ConcurrentHashMap<>();
+    /** Evaluating threads whose interrupt was relayed to the context (System.nanoTime() of the
+     * last relay), until they leave. */
+    private final Map<Thread, Long> relayed = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    EngineInterpreter(Interpreter interpreter, String language, Context context) {
+        this.interpreter = interpreter;
+        this.language = language;
+        this.context = context;
+        this.lock = MULTI_THREADED.contains(language) ? null : new ReentrantLock();
+    }
+
+    boolean singleThreaded() {
+        return lock != null;
+    }
+
+    // ---- the hook
+
+    @Override
+    public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
+        if (lock != null) {
+            if (mayFail) {
+                try {
+                    lock.lockInterruptibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AttachException(interpreter.id(), "interrupted while waiting to attach to "
+                            + describe() + ", whose lock is held by " + holder() + " (DESIGN.md §6)");
+                }
+            } else {
+                lock.lock();
+            }
+        }
+        if (closed || lifecycle.isPastPointOfNoReturn()) {
+            unlockIfHeld();
+            if (!mayFail) {
+                return; // restoring past the point of no return: attached, never entered
+            }
+            if (lifecycle.isPastPointOfNoReturn()) {
+                lifecycle.lateAttach(); // the policy decides (P2c); never returns normally
+            }
+            throw new IllegalStateException("cannot attach to " + describe()
+                    + ": its context was closed with its PolyglotInterpreters");
+        }
+        try {
+            context.enter();
+        } catch (RuntimeException | Error e) {
+            unlockIfHeld();
+            throw e;
+        }
+        inside.put(Thread.currentThread(), "");
+    }
+
+    @Override
+    public void detached(InterpreterLifecycle lifecycle) {
+        relayed.remove(Thread.currentThread());
+        if (inside.remove(Thread.currentThread()) != null) {
+            try {
+                context.leave();
+            } catch (IllegalStateException e) {
+                // closed by cancel (close(true)) while this revoked attachment was inside: nothing to leave
+            }
+        }
+        unlockIfHeld();
+    }
+
+    private void unlockIfHeld() {
+        if (lock != null && lock.isHeldByCurrentThread()) {
+            lock.unlock();
+        }
+    }
+
+    // ---- bounded attach
+
+    /**
+     * Takes the lock, waiting at most {@code timeout}, before an ensure (whose hook then takes
+     * it again without waiting). Returns whether the caller must {@link #unlockAfter()}.
+     */
+    boolean lockBefore(Duration timeout) {
+        if (lock == null || lock.isHeldByCurrentThread()) {
+            return false;
+        }
+        try {
+            if (lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AttachException(interpreter.id(), "interrupted while waiting to attach to "
+                    + describe() + ", whose lock is held by " + holder());
+        }
+        throw new AttachException(interpreter.id(), "timed out after " + timeout.toMillis()
+                + " ms waiting to attach to " + describe() + ", whose lock is held by " + holder());
+    }
+
+    void unlockAfter() {
+        lock.unlock();
+    }
+
+    // ---- evaluation
+
+    /** Evaluates on the calling thread, which must be entered (attached through a thread state). */
+    Value eval(Source source) {
+        String was = inside.get(Thread.currentThread());
+        if (was == null) {
+            throw notEntered();
+        }
+        inside.put(Thread.currentThread(), source.getName());
+        try {
+            return context.eval(source);
+        } catch (IllegalStateException e) {
+            if (closed) {
+                throw finalized("evaluate code in");
+            }
+            throw e;
+        } finally {
+            inside.put(Thread.currentThread(), was);
+        }
+    }
+
+    boolean isEnteredByCurrentThread() {
+        return inside.containsKey(Thread.currentThread());
+    }
+
+    RuntimeException notEntered() {
+        if (closed || interpreter.state().compareTo(dev.vigil.api.InterpreterState.FINALIZING) >= 0) {
+            return finalized("evaluate code in");
+        }
+        return new IllegalStateException("the calling thread is not attached to " + describe()
+                + ": ensure a thread state for it first (DESIGN.md §6: attach is Context.enter)");
+    }
+
+    InterpreterFinalizingException finalized(String action) {
+        return new InterpreterFinalizingException(interpreter.id(), "cannot " + action + " " + describe()
+                + ": it is past its point of no return and its context is closed (DESIGN.md §6)");
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The scripts being evaluated now, one line per thread. */
+    List<String> running() {
+        List<String> lines = new ArrayList<>();
+        inside.forEach((t, src) -> {
+            if (!src.isEmpty()) {
+                lines.add("thread \"" + t.getName() + "\" (id " + t.getId() + ") runs " + language + " "
+                        + src + " in " + interpreter.name() + " (#" + interpreter.id() + ")");
+            }
+        });
+        return lines;
+    }
+
+    // ---- interrupting guest code
+
+    /**
+     * Relays thread interrupts to guest code (see the overview): if a thread evaluating here
+     * has its interrupt status set and was not relayed yet, interrupts the context, waiting at
+     * most {@code timeout} for its guest code to stop. Returns whether it interrupted.
+     */
+    boolean relayInterrupts(Duration timeout) {
+        boolean any = false;
+        long now = System.nanoTime();
+        for (Map.Entry<Thread, String> e : inside.entrySet()) {
+            Thread t = e.getKey();
+            if (e.getValue().isEmpty() || !t.isInterrupted()) {
+                continue;
+            }
+            Long last = relayed.get(t);
+            if (last == null || now - last >= RELAY_AGAIN_NANOS) {
+                relayed.put(t, now); // again if still running: the first may have hit the parser
+                any = true;
+            }
+        }
+        if (any) {
+            interrupt(timeout);
+        }
+        return any;
+    }
+
+    /** Context.interrupt: stops the guest code running in the context now (PolyglotException
+     * with isInterrupted() in each thread); the context stays usable. Returns whether every
+     * thread stopped within {@code timeout}. */
+    boolean interrupt(Duration timeout) {
+        if (closed) {
+            return true;
+        }
+        try {
+            context.interrupt(timeout);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (IllegalStateException | PolyglotException e) {
+            return closed; // closed meanwhile
+        }
+    }
+
+    // ---- closing
+
+    /**
+     * Closes the context after the point of no return (or when the engine closes): plainly if
+     * no thread is inside, else by cancelling (close(true)) what the revoked attachments still
+     * run. Idempotent. Returns whether it had to cancel.
+     */
+    boolean close() {
+        boolean locked = lock == null || lock.tryLock();
+        try {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            if (locked && inside.isEmpty()) {
+                try {
+                    context.close();
+                    return false;
+                } catch (IllegalStateException | PolyglotException e) {
+                    // a thread entered meanwhile (multi-threaded language): cancel below
+                }
+            }
+        } finally {
+            if (locked && lock != null) {
+                lock.unlock();
+            }
+        }
+        try {
+            context.close(true);
+        } catch (IllegalStateException | PolyglotException e) {
+            // already closed by a concurrent close(true)
+        }
+        return true;
+    }
+
+    private String holder() {
+        for (Thread t : inside.keySet()) {
+            return "thread \"" + t.getName() + "\"";
+        }
+        return "another thread";
+    }
+
+    String describe() {
+        return language + " interpreter " + interpreter.name() + " (#" + interpreter.id() + ")";
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,467 @@
+package dev.vigil.engine.polyglot;
+
+import dev.vigil.api.Interpreter;
+import dev.vigil.api.InterpreterFinalizingException;
+import dev.vigil.api.InterpreterGuards;
+import dev.vigil.api.InterpreterRegistry;
+import dev.vigil.api.InterpreterState;
+import dev.vigil.api.InterpreterView;
+import dev.vigil.api.ThreadStateToken;
+import dev.vigil.api.ThreadStates;
+import dev.vigil.api.VigilRuntime;
+import dev.vigil.spi.kernel.AttachHooks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * Interpreters that run code: each one a Vigil interpreter backed by a GraalVM polyglot
+ * {@link Context} of a language (JavaScript; Python through GraalPy, when its jars are present),
+ * all on one shared {@link Engine} per runtime. Code runs under Vigil's contract, mapped onto
+ * the polyglot API line by line (DESIGN.md §6):
+ *
+ * <table>
+ * <caption>The mapping</caption>
+ * <tr><th>Vigil</th><th>polyglot</th></tr>
+ * <tr><td>{@code ensure} / attach (a thread state becomes attached)</td><td>{@code Context.enter},
+ *     once: a nested ensure does not re-enter</td></tr>
+ * <tr><td>release, {@code detach()}</td><td>{@code Context.leave}</td></tr>
+ * <tr><td>attaching to a single-threaded language's interpreter (JavaScript)</td><td>also takes
+ *     the interpreter's lock, as attaching takes the GIL in CPython: a second thread's attach
+ *     waits, interruptibly ({@link AttachException}), bounded with
+ *     {@link #eval(Interpreter, String, String, Duration)}; {@code detach()} around blocking
+ *     Java work lets others in. Python contexts (GraalPy) accept several threads: no lock</td></tr>
+ * <tr><td>switching interpreters (T1)</td><td>leave the one attached, enter the other; the
+ *     release leaves it and enters the first again</td></tr>
+ * <tr><td>guards open</td><td>{@code close()} is held off (G-rules unchanged)</td></tr>
+ * <tr><td>finalization, after the F1 wait</td><td>at-exit hooks ({@link #atExit}) run in the
+ *     context (F1 step 3); after the point of no return the context is closed; nothing enters
+ *     past the point of no return: a late attach is the policy's (P2c), never an enter</td></tr>
+ * <tr><td>a policy interrupting holders (timed-interrupt)</td><td>the thread interrupt stops
+ *     guest code running in the holders' threads: a {@code PolyglotException} with
+ *     {@code isInterrupted()}; the context stays usable</td></tr>
+ * <tr><td>an interrupt under daemon-hang</td><td>{@link #running()} names which scripts run
+ *     where</td></tr>
+ * <tr><td>a revoked (unguarded) attachment still running guest code when the context
+ *     closes</td><td>{@code close(true)}: cancelled</td></tr>
+ * </table>
+ *
+ * <p>Guest values crossing to the host are copied ({@link #eval(String)} and the evaluation
+ * methods taking an interpreter return host copies), or kept as {@link GuestValue}s, valid only
+ * on a thread attached to their interpreter and failing with
+ * {@link InterpreterFinalizingException} after it finalized.
+ *
+ * <p>Thread-safe: every method may be called from any thread. {@link #close()} closes every
+ * context and the engine and ends the thread this object started; it does not shut the
+ * interpreters down.
+ */
+public final class PolyglotInterpreters implements AutoCloseable {
+
+    /*
+     * Implementation overview
+     *
+     * create() makes the Vigil interpreter, installs its AttachHook (an EngineInterpreter)
+     * with the thread-state manager before handing the interpreter out, and registers a
+     * finalization-requested listener. The registry has no callback after the point of no
+     * return, so that listener hands the interpreter to the watcher: a thread of this object
+     * that, while any interpreter it watches is shutting down, looks at them every
+     * CLOSER_PERIOD, relays holder interrupts to guest code (EngineInterpreter: GraalPy does
+     * not stop on a thread interrupt), closes the context of each one FINALIZED, and forgets
+     * one RUNNING again (an abort, F6; the listener fires again on a retry). It waits while
+     * nothing is shutting down. Guards hold the close off because FINALIZED comes only after the point of
+     * no return (G3); no thread can enter after it (EngineInterpreter's hook checks the point
+     * of no return under the lock).
+     */
+
+    private static final long CLOSER_PERIOD_MILLIS = 2;
+    /** How long the watcher waits for guest code to stop after relaying an interrupt: GraalPy
+     * took 0.7 s here, and an interrupt that times out is withdrawn. */
+    private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(10);
+
+    private final InterpreterRegistry registry;
+    private final InterpreterGuards guards;
+    private final ThreadStates threadStates;
+    private final AttachHooks hooks;
+    private final Map<String, String> engineOptions;
+    /** Built at the first use (a bundle that is never used costs no engine); guarded by this. */
+    private Engine engine;
+    private final Map<Long, EngineInterpreter> interpreters = new ConcurrentHashMap<>();
+    private final Set<EngineInterpreter> finalizing = ConcurrentHashMap.newKeySet();
+    private final Object closerLock = new Object();
+    private Thread closer; // guarded by closerLock
+    private volatile boolean engineClosed;
+
+    private PolyglotInterpreters(InterpreterRegistry registry, InterpreterGuards guards, ThreadStates threadStates,
+            Map<String, String> engineOptions) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.guards = Objects.requireNonNull(guards, "guards");
+        this.threadStates = Objects.requireNonNull(threadStates, "threadStates");
+        Objects.requireNonNull(engineOptions, "engineOptions");
+        if (!(threadStates instanceof AttachHooks h)) {
+            throw new IllegalArgumentException("threadStates " + threadStates + " has no engine seam ("
+                    + AttachHooks.class.getName() + "): use dev.vigil:vigil-threadstate 0.1.0 or later");
+        }
+        this.hooks = h;
+        this.engineOptions = Map.copyOf(engineOptions);
+    }
+
+    /** The shared engine, built at the first call. */
+    private synchronized Engine engine() {
+        if (engine == null) {
+            if (engineClosed) {
+                throw new IllegalStateException("these polyglot interpreters are closed");
+            }
+            Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
+            engineOptions.forEach(b::option);
+            engine = b.build();
+        }
+        return engine;
+    }
+
+    /**
+     * Engine-backed interpreters for {@code runtime} (plain Java: {@code Vigil.builder()}).
+     *
+     * @throws IllegalArgumentException if the runtime's thread states have no engine seam
+     */
+    public static PolyglotInterpreters create(VigilRuntime runtime) {
+        Objects.requireNonNull(runtime, "runtime");
+        return new PolyglotInterpreters(runtime.registry(), runtime.guards(), runtime.threadStates(), Map.of());
+    }
+
+    /**
+     * Engine-backed interpreters on a runtime's three services (OSGi), with polyglot engine
+     * options ({@code Engine.Builder.option}). The engine is built at the first use.
+     *
+     * @throws IllegalArgumentException for thread states without an engine seam
+     */
+    public static PolyglotInterpreters create(InterpreterRegistry registry, InterpreterGuards guards,
+            ThreadStates threadStates, Map<String, String> engineOptions) {
+        return new PolyglotInterpreters(registry, guards, threadStates, engineOptions);
+    }
+
+    /** The languages installed (their polyglot ids, e.g. {@code js}, {@code python}). */
+    public Set<String> languages() {
+        return new TreeSet<>(engine().getLanguages().keySet());
+    }
+
+    /**
+     * Creates an interpreter named {@code name} (as {@code registry().create}) backed by a new
+     * context of {@code language} on the shared engine. Blocks while the context is built
+     * (the first about 2.5 s cold on a stock JDK, each further one some 10–30 ms).
+     *
+     * @throws IllegalArgumentException for a language not installed (naming those that are)
+     *         or a name in use
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public Interpreter create(String name, String language) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(language, "language");
+        if (engineClosed) {
+            throw new IllegalStateException("these polyglot interpreters are closed");
+        }
+        Engine engine = engine();
+        if (!engine.getLanguages().containsKey(language)) {
+            throw new IllegalArgumentException("language \"" + language + "\" is not installed; installed: "
+                    + languages());
+        }
+        Context context = Context.newBuilder(language).engine(engine).build();
+        Interpreter interpreter;
+        try {
+            interpreter = registry.create(name);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        EngineInterpreter ei = new EngineInterpreter(interpreter, language, context);
+        hooks.install(interpreter, ei);
+        interpreters.put(interpreter.id(), ei);
+        registry.onFinalizationRequested(interpreter, () -> watch(ei));
+        return interpreter;
+    }
+
+    /** The language of an engine-backed interpreter of these, empty for any other. */
+    public Optional<String> language(Interpreter interpreter) {
+        Objects.requireNonNull(interpreter, "interpreter");
+        EngineInterpreter ei = interpreters.get(interpreter.id());
+        return ei != null && ei.interpreter == interpreter ? Optional.of(ei.language) : Optional.empty();
+    }
+
+    /**
+     * The polyglot context behind {@code interpreter}, for what this class does not offer
+     * (bindings, host access). Entering it directly bypasses Vigil's contract and, for a
+     * single-threaded language, its lock: use it on a thread attached to the interpreter.
+     *
+     * @throws IllegalArgumentException if it is not an engine-backed interpreter of these
+     * @throws InterpreterFinalizingException if it finalized
+     */
+    public Context context(Interpreter interpreter) {
+        return engineInterpreter(interpreter).context;
+    }
+
+    // ---- evaluation on the attached interpreter
+
+    /**
+     * Evaluates {@code code} in the interpreter the calling thread is attached to (through
+     * {@code ensure}, {@code ensureFromView}, an interpreter thread) and returns a host copy
+     * of the result.
+     *
+     * @throws IllegalStateException if the thread is not attached to an engine-backed interpreter
+     * @throws InterpreterFinalizingException if that interpreter's context is closed
+     * @throws org.graalvm.polyglot.PolyglotException for guest errors, interrupts
+     *         ({@code isInterrupted()}) and cancellation ({@code isCancelled()})
+     */
+    public Object eval(String code) {
+        return eval("eval", code);
+    }
+
+    /**
+     * As {@link #eval(String)}, naming the code {@code sourceName} in stack traces and
+     * {@link #running()}.
+     */
+    public Object eval(String sourceName, String code) {
+        Objects.requireNonNull(sourceName, "sourceName");
+        return HostCopy.of(evalIn(attached(), sourceName, code));
+    }
+
+    /** As {@link #eval(String)}, keeping the result as a guest value (see {@link GuestValue}). */
+    public GuestValue evalValue(String code) {
+        EngineInterpreter ei = attached();
+        return new GuestValue(ei, evalIn(ei, "eval", code));
+    }
+
+    // ---- evaluation from any thread
+
+    /**
+     * Evaluates {@code code} in {@code interpreter} from any thread: takes a guard from a view
+     * and a thread state (ensureFromView), evaluates, releases. Waits for the interpreter's
+     * lock (single-threaded languages) interruptibly, without bound.
+     *
+     * @param sourceName the name the code goes by in stack traces and {@link #running()}
+     * @return a host copy of the result
+     * @throws InterpreterFinalizingException if the interpreter is finalizing or gone
+     * @throws AttachException if the wait for its lock was interrupted
+     */
+    public Object eval(Interpreter interpreter, String sourceName, String code) {
+        return evalFromView(engineInterpreter(interpreter), sourceName, code);
+    }
+
+    /**
+     * As {@link #eval(Interpreter, String, String)}, waiting at most {@code attachTimeout} for
+     * the interpreter's lock.
+     *
+     * @throws AttachException if the lock was not had within {@code attachTimeout}
+     */
+    public Object eval(Interpreter interpreter, String sourceName, String code, Duration attachTimeout) {
+        Objects.requireNonNull(attachTimeout, "attachTimeout");
+        if (attachTimeout.isNegative()) {
+            throw new IllegalArgumentException("attachTimeout " + attachTimeout + " is negative");
+        }
+        EngineInterpreter ei = engineInterpreter(interpreter);
+        boolean locked = ei.lockBefore(attachTimeout);
+        try {
+            return evalFromView(ei, sourceName, code);
+        } finally {
+            if (locked) {
+                ei.unlockAfter();
+            }
+        }
+    }
+
+    private Object evalFromView(EngineInterpreter ei, String sourceName, String code) {
+        Objects.requireNonNull(sourceName, "sourceName");
+        Objects.requireNonNull(code, "code");
+        try (InterpreterView view = guards.viewOf(ei.interpreter)) {
+            Optional<ThreadStateToken> token = threadStates.ensureFromView(view);
+            if (token.isEmpty()) {
+                throw ei.finalized("evaluate code in");
+            }
+            try (ThreadStateToken t = token.get()) {
+                return HostCopy.of(evalIn(ei, sourceName, code));
+            }
+        }
+    }
+
+    /**
+     * Registers {@code code} to run in {@code interpreter}'s context when it finalizes, as an
+     * atexit hook (F1 step 3: before the guard wait and the close; last registered first;
+     * errors reported by the registry, not propagated).
+     *
+     * @throws InterpreterFinalizingException if the interpreter is past its point of no return
+     */
+    public void atExit(Interpreter interpreter, String code) {
+        EngineInterpreter ei = engineInterpreter(interpreter);
+        Objects.requireNonNull(code, "code");
+        registry.atExit(interpreter, new Runnable() {
+            @Override
+            public void run() {
+                evalFromView(ei, "atexit", code);
+            }
+
+            @Override
+            public String toString() {
+                return ei.language + " atexit hook of " + ei.interpreter.name();
+            }
+        });
+    }
+
+    /**
+     * Stops the guest code running in {@code interpreter} now ({@code Context.interrupt}: a
+     * {@code PolyglotException} with {@code isInterrupted()} in every thread evaluating there);
+     * the context stays usable. Blocks until that code stopped, at most {@code timeout}.
+     *
+     * @return whether it stopped within {@code timeout}
+     */
+    public boolean interrupt(Interpreter interpreter, Duration timeout) {
+        EngineInterpreter ei = engineInterpreter(interpreter);
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout " + timeout + " must be positive");
+        }
+        return ei.interrupt(timeout);
+    }
+
+    /**
+     * The scripts being evaluated now, one line per thread: thread, language, source name,
+     * interpreter (what an interrupt under daemon-hang wants to know).
+     */
+    public List<String> running() {
+        List<String> lines = new ArrayList<>();
+        for (EngineInterpreter ei : interpreters.values()) {
+            lines.addAll(ei.running());
+        }
+        return lines;
+    }
+
+    private Value evalIn(EngineInterpreter ei, String sourceName, String code) {
+        Objects.requireNonNull(code, "code");
+        return ei.eval(Source.newBuilder(ei.language, code, sourceName).buildLiteral());
+    }
+
+    private EngineInterpreter attached() {
+        Interpreter current = threadStates.current().orElseThrow(() -> new IllegalStateException(
+                "the calling thread is not attached to an interpreter (DESIGN.md §6: ensure first)"));
+        EngineInterpreter ei = interpreters.get(current.id());
+        if (ei == null) {
+            throw new IllegalStateException(current + " is not backed by an engine");
+        }
+        if (!ei.isEnteredByCurrentThread()) {
+            throw ei.notEntered();
+        }
+        return ei;
+    }
+
+    private EngineInterpreter engineInterpreter(Interpreter interpreter) {
+        Objects.requireNonNull(interpreter, "interpreter");
+        EngineInterpreter ei = interpreters.get(interpreter.id());
+        if (ei == null && interpreter.state() == InterpreterState.FINALIZED) {
+            throw new InterpreterFinalizingException(interpreter.id(), "cannot use " + interpreter
+                    + ": it finalized and its context is closed (DESIGN.md §6)");
+        }
+        if (ei == null || ei.interpreter != interpreter) {
+            throw new IllegalArgumentException(interpreter + " is not an engine-backed interpreter of these");
+        }
+        return ei;
+    }
+
+    // ---- closing contexts after the point of no return
+
+    private void watch(EngineInterpreter ei) {
+        synchronized (closerLock) {
+            if (engineClosed) {
+                return;
+            }
+            finalizing.add(ei);
+            if (closer == null) {
+                closer = new Thread(this::closeFinalized, "vigil-polyglot-watcher");
+                closer.setDaemon(true);
+                closer.start();
+            } else {
+                closerLock.notifyAll();
+            }
+        }
+    }
+
+    private void closeFinalized() {
+        try {
+            for (;;) {
+                synchronized (closerLock) {
+                    while (finalizing.isEmpty() && !engineClosed) {
+                        closerLock.wait();
+                    }
+                    if (engineClosed) {
+                        return;
+                    }
+                }
+                for (EngineInterpreter ei : finalizing) {
+                    ei.relayInterrupts(RELAY_TIMEOUT);
+                    InterpreterState s = ei.interpreter.state();
+                    if (s == InterpreterState.FINALIZED) {
+                        finalizing.remove(ei);
+                        interpreters.remove(ei.interpreter.id());
+                        hooks.uninstall(ei.interpreter);
+                        ei.close();
+                    } else if (s == InterpreterState.RUNNING) {
+                        finalizing.remove(ei); // aborted (F6): a retry notifies again
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(CLOSER_PERIOD_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            // close() ends this thread
+        }
+    }
+
+    /**
+     * Closes every context (cancelling guest code still running) and the engine, and ends the
+     * closer thread, waiting for it. Idempotent. Does not shut the interpreters down: shut them
+     * down first for the contract's order.
+     */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (closerLock) {
+            if (engineClosed) {
+                return;
+            }
+            engineClosed = true;
+            t = closer;
+            closerLock.notifyAll();
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (EngineInterpreter ei : interpreters.values()) {
+            hooks.uninstall(ei.interpreter);
+            ei.close();
+        }
+        interpreters.clear();
+        Engine built;
+        synchronized (this) {
+            built = engine;
+        }
+        if (built != null) {
+            built.close(true);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "polyglot interpreters (" + interpreters.size() + " interpreters)";
+    }
+}
