@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -66,7 +68,14 @@ import org.osgi.service.metatype.annotations.Designate;
  * active policy, prints the report and releases the signal handlers (F1, F7): a shutdown the
  * policy keeps waiting (daemon-hang with open guards) keeps the bundle stopping, as CPython's
  * {@code Py_Finalize} would. Give policy bundles a lower start level than the registry so
- * that they are still there when it stops.
+ * that they are still there when it stops. A <b>framework stop</b> (Karaf's {@code bin/stop},
+ * SIGTERM to a container) runs that shutdown when the system bundle starts stopping, before
+ * any other bundle stops — a synchronous listener of the system bundle's {@code STOPPING}
+ * event, on the thread that stops the framework: guard holders (the shell's held guards, any
+ * bundle's work), policy bundles, Configuration Admin and the remote shell are all still
+ * there, so the policy decides with everything in place and an operator can still swap the
+ * policy, interrupt or close guards while it waits. After an abort there the framework goes
+ * on stopping and the registry's own stop does not shut down again.
  *
  * <p>Notices and refusals go to {@code System.err}, read at each notice: the framework has no
  * log service unless one is installed, and the console (Gogo, the distribution's terminal)
@@ -182,6 +191,15 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     private final List<Bound> bound = new ArrayList<>();
     /** What is installed in the kernel, by name. Guarded by this. */
     private final Map<String, Bound> installed = new HashMap<>();
+    /** Set once the framework's stop ran the shutdown (completed or aborted): deactivate does not repeat it. */
+    private volatile boolean shutDownAtFrameworkStop;
+    /** Runs the shutdown when the system bundle starts stopping, before any bundle stops. */
+    private final SynchronousBundleListener frameworkStopping = event -> {
+        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            shutDownAtFrameworkStop = true;
+            shutdownUnderPolicy("framework stop, registry bundle stopping", "the framework goes on stopping");
+        }
+    };
 
     /**
      * Builds the kernel from the configuration (bad values noticed and replaced by defaults,
@@ -200,6 +218,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
                 pendingPolicy = settings.policy();
             }
         }
+        context.addBundleListener(frameworkStopping);
     }
 
     /**
@@ -260,16 +279,30 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     @Deactivate
     void deactivate() {
         try {
+            context.removeBundleListener(frameworkStopping);
+        } catch (IllegalStateException e) {
+            // The bundle context is no longer valid: the framework removed the listener itself.
+        }
+        try {
+            if (!shutDownAtFrameworkStop) {
+                shutdownUnderPolicy("registry bundle stopping", "the runtime is abandoned with the registry bundle");
+            }
+        } finally {
+            kernel.dispose();
+        }
+    }
+
+    /** The shutdown of a stop, unless already finalized: its report, or the abort's, as notices. */
+    private void shutdownUnderPolicy(String cause, String afterAbort) {
+        try {
             if (kernel.registry().main().state() != InterpreterState.FINALIZED) {
-                kernel.notice("[vigil] registry bundle stopping: shutting the runtime down under policy "
+                kernel.notice("[vigil] " + cause + ": shutting the runtime down under policy "
                         + kernel.policies().active());
                 kernel.notice(kernel.registry().shutdown().toString());
             }
         } catch (FinalizationAbortedException e) {
             kernel.notice(e.report().toString());
-            kernel.notice("[vigil] the policy aborted the shutdown; the runtime is abandoned with the registry bundle");
-        } finally {
-            kernel.dispose();
+            kernel.notice("[vigil] the policy aborted the shutdown; " + afterAbort);
         }
     }
 
