@@ -13,8 +13,7 @@ class FailFastKarafIT extends KarafPolicyTest {
 
     @Test
     void P3a_failFast_binStopWithAGuardHeld_abortsAfterGrace_andKarafStops() throws Exception {
-        startWithFeature("fail-fast", "vigil-fail-fast", "fail-fast", Map.of());
-        holdGuard();
+        startWithFeatureAndHoldGuard("fail-fast", "vigil-fail-fast", "fail-fast", Map.of());
         ProcessHandle process = karaf.process().orElseThrow();
 
         long stopAt = System.nanoTime();

@@ -24,26 +24,32 @@ abstract class KarafPolicyTest {
 
     Karaf karaf;
 
-    /** Starts a fresh Karaf with these etc/ files and installs the feature; checks the services. */
-    void startWithFeature(String name, String feature, String activePolicy, Map<String, String> cfgFiles) throws Exception {
+    /**
+     * Starts a fresh Karaf with these etc/ files, installs the feature as the README says, checks
+     * that the bundles are active, the services answer with the expected policy, and takes a guard
+     * on main from the shell ({@code vigil:guard main}, held by a thread of the shell bundle). One
+     * client session: each {@code bin/client} is a JVM start.
+     */
+    void startWithFeatureAndHoldGuard(String name, String feature, String activePolicy, Map<String, String> cfgFiles)
+            throws Exception {
         karaf = Karaf.fresh(name, cfgFiles);
         karaf.start();
-        karaf.client("feature:repo-add mvn:dev.vigil/vigil-features/" + VERSION + "/xml/features",
-                "feature:install " + feature);
-        String bundles = karaf.client("bundle:list -t 0 -s");
+        String out = karaf.client("feature:repo-add mvn:dev.vigil/vigil-features/" + VERSION + "/xml/features",
+                "feature:install " + feature,
+                "bundle:list -t 0 -s",
+                "vigil:policy",
+                "vigil:interpreters",
+                "vigil:guard main",
+                "vigil:guards");
         for (String bsn : new String[] {"dev.vigil.api", "dev.vigil.registry", "dev.vigil.guards",
-                "dev.vigil.threadstate", "dev.vigil.shell"}) {
-            assertThat(bundles).as("bundle %s active", bsn).containsPattern("Active\\s*\\|\\s*\\d+\\s*\\|[^|]*\\|\\s*" + bsn.replace(".", "\\.") + "\\b");
+                "dev.vigil.threadstate", "dev.vigil.shell", "dev.vigil.policy." + activePolicy}) {
+            assertThat(out).as("bundle %s active", bsn)
+                    .containsPattern("Active\\s*\\|\\s*\\d+\\s*\\|[^|]*\\|\\s*" + bsn.replace(".", "\\.") + "\\s");
         }
-        await("the runtime's services and the policy " + activePolicy).atMost(Karaf.BOUND).pollInterval(POLL)
-                .untilAsserted(() -> assertThat(karaf.client("vigil:policy")).contains("active: " + activePolicy));
-        assertThat(karaf.client("vigil:interpreters")).contains("main");
-    }
-
-    /** {@code vigil:guard main}: a guard on main held by a thread of the shell bundle. */
-    void holdGuard() throws Exception {
-        assertThat(karaf.client("vigil:guard main")).contains("guard #1 on main");
-        assertThat(karaf.client("vigil:guards")).contains("main (#");
+        assertThat(out).contains("active: " + activePolicy)
+                .containsPattern("main \\(main\\)|\\bmain\\b")
+                .contains("guard #1 on main (#0) held by thread")
+                .contains("main (#0)");
     }
 
     /** The report, where Vigil's notices land: Karaf's output today, Karaf's log through the Log Service. */

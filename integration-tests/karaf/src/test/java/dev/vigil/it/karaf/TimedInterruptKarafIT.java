@@ -13,8 +13,7 @@ class TimedInterruptKarafIT extends KarafPolicyTest {
 
     @Test
     void P3a_timedInterrupt_sigtermWithAGuardHeld_interruptsTheHolder_thenFinalizesAndStops() throws Exception {
-        startWithFeature("timed-interrupt", "vigil-timed-interrupt", "timed-interrupt", Map.of());
-        holdGuard();
+        startWithFeatureAndHoldGuard("timed-interrupt", "vigil-timed-interrupt", "timed-interrupt", Map.of());
         ProcessHandle process = karaf.process().orElseThrow();
 
         long stopAt = System.nanoTime();
