@@ -102,8 +102,16 @@ abstract class KarafPolicyTest {
         }
     }
 
-    static long millisSince(long nanoStart, long nanoEnd) {
-        return Duration.ofNanos(nanoEnd - nanoStart).toMillis();
+    /** Stops Karaf ({@code bin/stop}, or SIGTERM), waits (bounded) for its process to end; returns how long that took (ms). */
+    long stopAndAwaitExit(boolean bySigterm) throws Exception {
+        ProcessHandle process = karaf.process().orElseThrow();
+        long at = System.nanoTime();
+        if (bySigterm) {
+            karaf.sigterm();
+        } else {
+            karaf.stop();
+        }
+        return Duration.ofNanos(karaf.awaitExit(process) - at).toMillis();
     }
 
     @AfterEach

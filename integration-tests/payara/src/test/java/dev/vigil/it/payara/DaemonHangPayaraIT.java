@@ -31,13 +31,7 @@ class DaemonHangPayaraIT extends PayaraDeployment {
     @Test
     void P3a_daemonHang_serverStopWaitsForTheHeldRequest_thenFinalizes(
             @ArquillianResource @OperateOnDeployment(APP) URL base) throws Exception {
-        assertAttachedCallsWork(base);
-        getAsync(base, "api/work/hold?seconds=" + HOLD.toSeconds());
-        Event held = awaitEvent("held on");
-
-        undeploy();
-
-        awaitEvent("requested main");
+        Event held = holdAndStopServer(base, HOLD.toSeconds());
         await("the shutdown keeps waiting on the held guard, the server alive").during(STILL_WAITING)
                 .atMost(STILL_WAITING.plus(BOUND))
                 .until(() -> event("finalized").isEmpty() && event("aborted").isEmpty()

@@ -23,13 +23,8 @@ class FailFastPayaraIT extends PayaraDeployment {
     @Test
     void P3a_failFast_serverStopWithAHeldRequest_abortsAfterGrace_reportsAndLetsTheServerStop(
             @ArquillianResource @OperateOnDeployment(APP) URL base) throws Exception {
-        assertAttachedCallsWork(base);
-        getAsync(base, "api/work/hold?seconds=" + BOUND.toSeconds());
-        awaitEvent("held on");
-
-        undeploy();
-
-        Event requested = awaitEvent("requested main");
+        holdAndStopServer(base, BOUND.toSeconds());
+        Event requested = event("requested main").orElseThrow();
         Event aborted = awaitEvent("aborted main");
         awaitEvent("notice [vigil] container shutdown goes on with the runtime RUNNING");
         long exited = awaitServerExit();

@@ -178,8 +178,22 @@ abstract class PayaraDeployment {
         }
     }
 
+    /**
+     * What every policy's test does first: {@code @Attached} calls work, then a request holds a
+     * guard (at most {@code seconds}) and the server is stopped; returns the "held" event once
+     * the shutdown was requested.
+     */
+    Event holdAndStopServer(URL base, long seconds) throws Exception {
+        assertAttachedCallsWork(base);
+        getAsync(base, "api/work/hold?seconds=" + seconds);
+        Event held = awaitEvent("held on");
+        undeploy();
+        awaitEvent("requested main");
+        return held;
+    }
+
     /** The checks every policy shares: {@code @Attached} runs attached, on a request thread and on the managed executor. */
-    void assertAttachedCallsWork(URL base) throws Exception {
+    private void assertAttachedCallsWork(URL base) throws Exception {
         String fromRequest = get(base, "api/work/here");
         String fromExecutor = get(base, "api/work/executor");
         assertThat(fromRequest).as("@Attached from a JAX-RS request thread").startsWith("main#");

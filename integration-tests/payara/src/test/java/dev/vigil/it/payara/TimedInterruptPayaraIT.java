@@ -25,13 +25,8 @@ class TimedInterruptPayaraIT extends PayaraDeployment {
     @Test
     void P3a_timedInterrupt_serverStop_interruptsTheHeldRequestThread_thenFinalizes(
             @ArquillianResource @OperateOnDeployment(APP) URL base) throws Exception {
-        assertAttachedCallsWork(base);
-        getAsync(base, "api/work/hold?seconds=" + BOUND.toSeconds());
-        Event held = awaitEvent("held on");
-
-        undeploy();
-
-        Event requested = awaitEvent("requested main");
+        Event held = holdAndStopServer(base, BOUND.toSeconds());
+        Event requested = event("requested main").orElseThrow();
         Event interrupted = awaitEvent("hold ended interrupted");
         Event finalized = awaitEvent("finalized main");
         long exited = awaitServerExit();
