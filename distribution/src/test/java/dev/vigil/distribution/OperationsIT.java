@@ -120,7 +120,7 @@ class OperationsIT {
             p.type("vigil:guards");
             p.awaitLine("org.apache.felix.gogo.runtime");
             p.closeInput();
-            p.awaitLine("registry bundle stopping with the framework (Ctrl-D or stop 0): shutting the runtime down "
+            p.awaitLine("framework stopping (Ctrl-D or stop 0 at a console, or the container's stop): shutting the runtime down "
                     + "under policy fail-fast");
             assertThat(p.awaitLine("Finalization of main")).contains("ABORTED");
             assertThat(p.awaitExit()).isEqualTo(EXIT_ABORTED);

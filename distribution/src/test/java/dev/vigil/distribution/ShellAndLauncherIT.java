@@ -66,7 +66,7 @@ class ShellAndLauncherIT {
             p.type("vigil:policy fail-fast");
             p.awaitLine("policy: daemon-hang -> fail-fast");
             p.closeInput();
-            p.awaitLine("registry bundle stopping with the framework (Ctrl-D or stop 0): shutting the runtime down under policy fail-fast");
+            p.awaitLine("framework stopping (Ctrl-D or stop 0 at a console, or the container's stop): shutting the runtime down under policy fail-fast");
             assertThat(p.awaitLine("Finalization of main")).contains("COMPLETED");
             assertThat(p.awaitExit()).isZero();
         }

@@ -31,9 +31,11 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Constants;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -72,7 +74,14 @@ import org.osgi.service.metatype.annotations.Designate;
  * active policy, prints the report and releases the signal handlers (F1, F7): a shutdown the
  * policy keeps waiting (daemon-hang with open guards) keeps the bundle stopping, as CPython's
  * {@code Py_Finalize} would. Give policy bundles a lower start level than the registry so
- * that they are still there when it stops.
+ * that they are still there when it stops. A <b>framework stop</b> (Karaf's {@code bin/stop},
+ * SIGTERM to a container) runs that shutdown when the system bundle starts stopping, before
+ * any other bundle stops — a synchronous listener of the system bundle's {@code STOPPING}
+ * event, on the thread that stops the framework: guard holders (the shell's held guards, any
+ * bundle's work), policy bundles, Configuration Admin and the remote shell are all still
+ * there, so the policy decides with everything in place and an operator can still swap the
+ * policy, interrupt or close guards while it waits. After an abort there the framework goes
+ * on stopping and the registry's own stop does not shut down again.
  *
  * <p>Notices, refusals and reports go through the OSGi Log Service ({@code LoggerFactory},
  * loggers by area such as {@code dev.vigil.finalization}, {@code dev.vigil.config}) when one is
@@ -207,6 +216,19 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     private final List<Bound> bound = new ArrayList<>();
     /** What is installed in the kernel, by name. Guarded by this. */
     private final Map<String, Bound> installed = new HashMap<>();
+    /** Set once the framework's stop ran the shutdown (completed or aborted): deactivate does not repeat it. */
+    private volatile boolean shutDownAtFrameworkStop;
+    /** The exit code (S3) of the shutdown the framework's stop ran. */
+    private volatile int frameworkStopCode = Signals.EXIT_COMPLETED;
+    /** Runs the shutdown when the system bundle starts stopping, before any bundle stops. */
+    private final SynchronousBundleListener frameworkStopping = event -> {
+        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            shutDownAtFrameworkStop = true;
+            frameworkStopCode = shutdownUnderPolicy(
+                    "framework stopping (Ctrl-D or stop 0 at a console, or the container's stop)",
+                    "the framework goes on stopping");
+        }
+    };
 
     /**
      * Builds the kernel from the configuration (bad values noticed and replaced by defaults,
@@ -227,6 +249,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
                 pendingPolicy = settings.policy();
             }
         }
+        context.addBundleListener(frameworkStopping);
     }
 
     /**
@@ -284,39 +307,57 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     }
 
     /**
-     * Shuts the runtime down under the active policy, logs the report, releases signals. When
-     * the whole framework stops (Ctrl-D or {@code stop 0} in a console) and a launcher offered
-     * its exit seam, the outcome's exit code (S3: 0 completed, 3 aborted) is handed to it.
+     * Shuts the runtime down under the active policy (unless the framework's stop did already),
+     * logs the report, releases signals. When the whole framework stops (Ctrl-D or
+     * {@code stop 0} in a console, a container's stop) and a launcher offered its exit seam, the
+     * outcome's exit code (S3: 0 completed, 3 aborted) is handed to it.
      */
     @Deactivate
     void deactivate() {
-        boolean frameworkStopping = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
-        String cause = frameworkStopping ? "registry bundle stopping with the framework (Ctrl-D or stop 0)"
-                : "registry bundle stopping";
-        int code = Signals.EXIT_COMPLETED;
+        try {
+            context.removeBundleListener(frameworkStopping);
+        } catch (IllegalStateException e) {
+            // The bundle context is no longer valid: the framework removed the listener itself.
+        }
+        boolean withFramework = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
+        int code = frameworkStopCode;
         try {
             if (shutdownRequests != null) {
                 shutdownRequests.unregister();
             }
-            RegistryKernelProvider.signals(kernel).ifPresent(Signals::shutdownUnderWay); // SIGINT now interrupts
+            if (!shutDownAtFrameworkStop) {
+                code = shutdownUnderPolicy(withFramework ? "registry bundle stopping with the framework"
+                        : "registry bundle stopping", "the runtime is abandoned with the registry bundle");
+            }
+        } finally {
+            kernel.dispose();
+            if (withFramework) {
+                int exitCode = code;
+                exitSeam().ifPresent(c -> c.accept(exitCode));
+            }
+            log.close();
+        }
+    }
+
+    /**
+     * The shutdown of a stop, unless already finalized: its report, or the abort's, logged.
+     * Returns the exit code of its outcome (S3).
+     */
+    private int shutdownUnderPolicy(String cause, String afterAbort) {
+        RegistryKernelProvider.signals(kernel).ifPresent(Signals::shutdownUnderWay); // SIGINT now interrupts
+        try {
             if (kernel.registry().main().state() != InterpreterState.FINALIZED) {
                 kernel.log("dev.vigil.signals", System.Logger.Level.WARNING, "[vigil] " + cause
                         + ": shutting the runtime down under policy " + kernel.policies().active());
                 kernel.log("dev.vigil.finalization", System.Logger.Level.INFO,
                         kernel.registry().shutdown().toString());
             }
+            return Signals.EXIT_COMPLETED;
         } catch (FinalizationAbortedException e) {
-            code = Signals.EXIT_ABORTED;
             kernel.log("dev.vigil.finalization", System.Logger.Level.WARNING, e.report().toString());
             kernel.log("dev.vigil.finalization", System.Logger.Level.WARNING,
-                    "[vigil] the policy aborted the shutdown; the runtime is abandoned with the registry bundle");
-        } finally {
-            kernel.dispose();
-            if (frameworkStopping) {
-                int exitCode = code;
-                exitSeam().ifPresent(c -> c.accept(exitCode));
-            }
-            log.close();
+                    "[vigil] the policy aborted the shutdown; " + afterAbort);
+            return Signals.EXIT_ABORTED;
         }
     }
 
