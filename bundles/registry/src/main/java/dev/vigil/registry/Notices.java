@@ -4,20 +4,20 @@ package dev.vigil.registry;
  * The logger names of a runtime's notices, by area (DESIGN.md §7), so that operators can
  * route or silence each: what the levels mean is said where each is used.
  */
-final class Notices {
+public final class Notices {
 
     /** Finalization reports, a policy's notices while a shutdown waits, failing hooks and listeners. */
-    static final String FINALIZATION = "dev.vigil.finalization";
+    public static final String FINALIZATION = "dev.vigil.finalization";
     /** The periodic line of a waiting shutdown ({@code vigil.progress}). */
-    static final String PROGRESS = "dev.vigil.progress";
+    public static final String PROGRESS = "dev.vigil.progress";
     /** Leaked guards (P2d). */
-    static final String LEAK = "dev.vigil.leak";
+    public static final String LEAK = "dev.vigil.leak";
     /** Policies: failures deciding, refused options, swaps. */
-    static final String POLICY = "dev.vigil.policy";
+    public static final String POLICY = "dev.vigil.policy";
     /** What started the process's shutdown (S1), interrupts by signal. */
-    static final String SIGNALS = "dev.vigil.signals";
+    public static final String SIGNALS = "dev.vigil.signals";
     /** The runtime's configuration in a container (refused values). */
-    static final String CONFIG = "dev.vigil.config";
+    public static final String CONFIG = "dev.vigil.config";
 
     private Notices() {
     }

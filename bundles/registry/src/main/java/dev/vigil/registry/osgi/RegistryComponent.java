@@ -8,6 +8,7 @@ import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterRegistry;
 import dev.vigil.api.InterpreterState;
 import dev.vigil.api.Policies;
+import dev.vigil.registry.Notices;
 import dev.vigil.registry.RegistryKernelProvider;
 import dev.vigil.registry.Signals;
 import dev.vigil.spi.FinalizationPolicy;
@@ -130,7 +131,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
             try {
                 return parse.get();
             } catch (IllegalArgumentException e) {
-                log.log(CONFIG_LOGGER, System.Logger.Level.WARNING, "[vigil] configuration " + PID + ": "
+                log.log(Notices.CONFIG, System.Logger.Level.WARNING, "[vigil] configuration " + PID + ": "
                         + e.getMessage() + "; using the default", null);
                 return fallback;
             }
@@ -198,8 +199,6 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
     /** A bound policy service and its ranking. */
     private record Bound(FinalizationPolicy policy, int ranking) {
     }
-
-    private static final String CONFIG_LOGGER = "dev.vigil.config";
 
     private final BundleContext context;
     private final OsgiLogSink log;
@@ -293,12 +292,12 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
                     pendingPolicy = null;
                 }
             } catch (IllegalArgumentException e) {
-                kernel.log(CONFIG_LOGGER, System.Logger.Level.WARNING, "[vigil] configuration " + PID + " refused: "
+                kernel.log(Notices.CONFIG, System.Logger.Level.WARNING, "[vigil] configuration " + PID + " refused: "
                         + e.getMessage() + "; the previous configuration stays (" + settings + ")");
                 return;
             }
             if (next.startupKeysDiffer(settings)) {
-                kernel.log(CONFIG_LOGGER, System.Logger.Level.INFO, "[vigil] configuration " + PID
+                kernel.log(Notices.CONFIG, System.Logger.Level.INFO, "[vigil] configuration " + PID
                         + ": diagnostics, signals, progress and jmx take effect when the registry bundle next "
                         + "starts; this runtime keeps " + startedWith);
             }
@@ -347,15 +346,15 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
         RegistryKernelProvider.signals(kernel).ifPresent(Signals::shutdownUnderWay); // SIGINT now interrupts
         try {
             if (kernel.registry().main().state() != InterpreterState.FINALIZED) {
-                kernel.log("dev.vigil.signals", System.Logger.Level.WARNING, "[vigil] " + cause
+                kernel.log(Notices.SIGNALS, System.Logger.Level.WARNING, "[vigil] " + cause
                         + ": shutting the runtime down under policy " + kernel.policies().active());
-                kernel.log("dev.vigil.finalization", System.Logger.Level.INFO,
+                kernel.log(Notices.FINALIZATION, System.Logger.Level.INFO,
                         kernel.registry().shutdown().toString());
             }
             return Signals.EXIT_COMPLETED;
         } catch (FinalizationAbortedException e) {
-            kernel.log("dev.vigil.finalization", System.Logger.Level.WARNING, e.report().toString());
-            kernel.log("dev.vigil.finalization", System.Logger.Level.WARNING,
+            kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, e.report().toString());
+            kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING,
                     "[vigil] the policy aborted the shutdown; " + afterAbort);
             return Signals.EXIT_ABORTED;
         }
@@ -444,7 +443,7 @@ public final class RegistryComponent implements Kernel, InterpreterRegistry, Pol
             kernel.installPolicy(best.policy(), best.ranking());
             installed.put(name, best);
         } catch (IllegalArgumentException e) {
-            kernel.log("dev.vigil.policy", System.Logger.Level.WARNING, "[vigil] policy " + name + " not installed: "
+            kernel.log(Notices.POLICY, System.Logger.Level.WARNING, "[vigil] policy " + name + " not installed: "
                     + e.getMessage());
             if (current != null && !bound.contains(current)) {
                 installed.remove(name);
