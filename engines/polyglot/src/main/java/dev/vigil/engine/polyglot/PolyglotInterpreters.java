@@ -158,7 +158,8 @@ public final class PolyglotInterpreters implements AutoCloseable {
     /**
      * Creates an interpreter named {@code name} (as {@code registry().create}) backed by a new
      * context of {@code language} on the shared engine. Blocks while the context is built
-     * (the first about 2.5 s cold on a stock JDK, each further one some 10–30 ms).
+     * and its language initialized (JavaScript: the first about 2.5 s cold on a stock JDK, each
+     * further one some 10–30 ms; Python: 10–14 s cold).
      *
      * @throws IllegalArgumentException for a language not installed (naming those that are)
      *         or a name in use
@@ -176,6 +177,14 @@ public final class PolyglotInterpreters implements AutoCloseable {
                     + languages());
         }
         Context context = Context.newBuilder(language).engine(engine).build();
+        try {
+            // initialized here, not at the first eval: language initialization does not stop on
+            // an interrupt (measured), so a runaway script's first seconds would not either
+            context.initialize(language);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
         Interpreter interpreter;
         try {
             interpreter = registry.create(name);

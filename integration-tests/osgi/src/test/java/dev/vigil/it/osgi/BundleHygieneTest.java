@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class BundleHygieneTest {
 
     @BeforeEach
     void start() throws Exception {
-        before = vigilThreads();
+        before = VigilThreads.now();
         List<String> bundles = new ArrayList<>(OsgiContainer.RUNTIME);
         bundles.addAll(OsgiContainer.POLICIES);
         bundles.addAll(OsgiContainer.VIGIL);
@@ -66,7 +65,7 @@ class BundleHygieneTest {
     @Test
     void stoppingTheVigilBundles_leavesNoVigilThreadTheyStarted() throws Exception {
         useGuardsAndThreadStates();
-        assertThat(newVigilThreads()).as("the leak watch runs while guards are in use")
+        assertThat(VigilThreads.since(before)).as("the leak watch runs while guards are in use")
                 .anyMatch(t -> t.getName().startsWith("vigil-leak-watch"));
         for (String name : List.of("dev.vigil.guards", "dev.vigil.threadstate", "dev.vigil.registry")) {
             osgi.bundle(name).stop();
@@ -76,7 +75,7 @@ class BundleHygieneTest {
                 b.stop();
             }
         }
-        await("no vigil thread left").atMost(TIMEOUT).until(() -> newVigilThreads().isEmpty());
+        await("no vigil thread left").atMost(TIMEOUT).until(() -> VigilThreads.since(before).isEmpty());
     }
 
     /** Section 5: update + refresh of the guards bundle, 20 times: old class loaders collectable, threads flat. */
@@ -84,14 +83,14 @@ class BundleHygieneTest {
     void updateAndRefreshOfTheGuardsBundle_twentyTimes_leavesOldClassLoadersCollectable() throws Exception {
         List<WeakReference<ClassLoader>> old = new ArrayList<>();
         useGuardsAndThreadStates();
-        int threads = newVigilThreads().size();
+        int threads = VigilThreads.since(before).size();
         for (int i = 0; i < CYCLES; i++) {
             old.add(new WeakReference<>(guardsLoader()));
             Bundle guards = osgi.bundle("dev.vigil.guards");
             guards.update();
             refresh(guards);
             useGuardsAndThreadStates();
-            assertThat(newVigilThreads().size()).as("vigil threads after cycle %s", i + 1).isLessThanOrEqualTo(threads);
+            assertThat(VigilThreads.since(before).size()).as("vigil threads after cycle %s", i + 1).isLessThanOrEqualTo(threads);
         }
         await("old guards class loaders collected").atMost(TIMEOUT.multipliedBy(3)).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
@@ -151,17 +150,5 @@ class BundleHygieneTest {
         assertThat(refreshed.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("refreshed within %s", TIMEOUT)
                 .isTrue();
         await().atMost(TIMEOUT).until(() -> osgi.serviceCount(InterpreterGuards.class.getName()) == 1);
-    }
-
-    private Set<Thread> newVigilThreads() {
-        Set<Thread> now = vigilThreads();
-        now.removeAll(before);
-        return now;
-    }
-
-    private static Set<Thread> vigilThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("vigil"))
-                .collect(Collectors.toSet());
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 
@@ -23,7 +22,7 @@ class EquinoxHygieneTest {
 
     @Test
     void equinox_stoppingTheVigilBundles_leavesNoVigilThreadTheyStarted() throws Exception {
-        Set<Thread> before = vigilThreads();
+        Set<Thread> before = VigilThreads.now();
         List<String> bundles = new ArrayList<>(OsgiContainer.RUNTIME);
         bundles.add("vigil-api");
         bundles.addAll(OsgiContainer.POLICIES);
@@ -37,7 +36,7 @@ class EquinoxHygieneTest {
             Object view = guardsType.getMethod("viewOfMain").invoke(guards);
             Object guard = ((Optional<?>) guardsType.getMethod("fromView", viewType).invoke(guards, view)).orElseThrow();
             api.loadClass("dev.vigil.api.InterpreterGuard").getMethod("close").invoke(guard);
-            assertThat(newVigilThreads(before)).as("the leak watch runs while guards are in use")
+            assertThat(VigilThreads.since(before)).as("the leak watch runs while guards are in use")
                     .anyMatch(t -> t.getName().startsWith("vigil-leak-watch"));
             for (String name : List.of("dev.vigil.guards", "dev.vigil.threadstate", "dev.vigil.registry")) {
                 osgi.bundle(name).stop();
@@ -47,21 +46,9 @@ class EquinoxHygieneTest {
                     b.stop();
                 }
             }
-            await("no vigil thread left").atMost(TIMEOUT).until(() -> newVigilThreads(before).isEmpty());
+            await("no vigil thread left").atMost(TIMEOUT).until(() -> VigilThreads.since(before).isEmpty());
         } finally {
             osgi.close();
         }
-    }
-
-    private static Set<Thread> newVigilThreads(Set<Thread> before) {
-        Set<Thread> now = vigilThreads();
-        now.removeAll(before);
-        return now;
-    }
-
-    private static Set<Thread> vigilThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("vigil"))
-                .collect(Collectors.toSet());
     }
 }
