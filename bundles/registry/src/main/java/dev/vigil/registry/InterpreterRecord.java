@@ -2,6 +2,7 @@ package dev.vigil.registry;
 
 import dev.vigil.api.FinalizationAbortedException;
 import dev.vigil.api.FinalizationReport;
+import dev.vigil.api.GuardInfo;
 import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterFinalizingException;
 import dev.vigil.api.InterpreterState;
@@ -11,6 +12,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -439,10 +442,13 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     }
 
     /**
-     * Joins the running attempt (F4) as a wait of the wait-for graph: refused at once, with
-     * the cycle named, if the attempt's thread waits (through any chain of waits) on the
-     * caller — a hook or listener of another shutdown calling this one, say — since then the
-     * join could never end (DESIGN.md §5).
+     * Joins the running attempt (F4) as a wait of the wait-for graph: refused, with the cycle
+     * named, if the attempt's thread waits (through any chain of waits) on the caller — a hook
+     * or listener of another shutdown calling this one, say — since then the join could never
+     * end (DESIGN.md §5). The cycle is found by whichever wait closes it: this join, at once,
+     * or a wait of the cycle that starts after it, which then refuses this join through
+     * {@link WaitGraph.Node#cycleFound()} (hooks run on a thread of their own, so a hook's
+     * join may come before its finalizer's wait on it).
      */
     private FinalizationReport joinUnlessCycle(CompletableFuture<FinalizationReport> running) {
         Thread runner;
@@ -453,18 +459,31 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
             return join(running);
         }
         Thread waitedOn = runner;
+        CompletableFuture<Optional<WaitCycle>> refused = new CompletableFuture<>();
         WaitGraph.Node node = new WaitGraph.Node() {
             @Override WaitCycle.WaitKind kind() { return WaitCycle.WaitKind.JOINS_SHUTDOWN; }
             @Override InterpreterRecord interpreter() { return InterpreterRecord.this; }
-            @Override java.util.Map<Long, List<dev.vigil.api.GuardInfo>> waitsOn() {
-                return running.isDone() ? java.util.Map.of() : java.util.Map.of(waitedOn.getId(), List.of());
+            @Override Map<Long, List<GuardInfo>> waitsOn() {
+                return running.isDone() ? Map.of() : Map.of(waitedOn.getId(), List.of());
+            }
+            @Override void cycleFound() {
+                refused.complete(WaitGraph.find(this));
             }
         };
         try {
-            java.util.Optional<WaitCycle> cycle = WaitGraph.enter(node);
-            if (cycle.isPresent() && !running.isDone()) {
+            Optional<WaitCycle> cycle = WaitGraph.enter(node);
+            if (cycle.isEmpty()) {
+                try {
+                    CompletableFuture.anyOf(running, refused).join();
+                } catch (CompletionException e) {
+                    // the attempt failed: join(running) below rethrows its failure
+                }
+                cycle = running.isDone() ? Optional.empty() : refused.join();
+            }
+            if (!running.isDone()) {
                 String text = "shutdown of " + this + " refused: thread \"" + node.thread.getName()
-                        + "\" would wait for the thread that runs it, which waits on it: " + cycle.get();
+                        + "\" would wait for the thread that runs it, which waits on it"
+                        + cycle.map(c -> ": " + c).orElse("");
                 kernel.log(Notices.FINALIZATION, System.Logger.Level.WARNING, "[vigil] " + name + ": " + text);
                 throw new IllegalStateException(text);
             }
