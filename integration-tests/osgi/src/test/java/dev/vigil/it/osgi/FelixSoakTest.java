@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
@@ -114,6 +115,7 @@ class FelixSoakTest {
 
     @Test
     @Tag("stress")
+    @Timeout(value = 2, unit = TimeUnit.HOURS) // the module's default (60 s) is for the other tests
     void soakInFelix() throws Exception {
         run(LONG_RUN);
     }

@@ -134,6 +134,10 @@ class HookFaultsTest {
         assertThat(events).contains("atexit hook explode failed: java.lang.IllegalStateException: boom")
                 .contains("atexit hook wedge hung: left running on thread");
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("atexit hook wedge hung"));
+
+        release.countDown(); // the hung hook returns: the thread it was left on ends (nothing outlives it)
+        await("the hook thread left behind ends").atMost(BOUND).until(() -> Thread.getAllStackTraces().keySet()
+                .stream().noneMatch(t -> t.getName().startsWith("vigil-faulty-atexit-")));
     }
 
     /**
