@@ -55,7 +55,10 @@ final class WaitGraph {
         /** The ids of the threads whose progress this wait needs, each with the guards it waits on there. */
         abstract Map<Long, List<GuardInfo>> waitsOn();
 
-        /** Wakes the waiting shutdown so that it re-decides with the cycle; nothing for other waits. */
+        /**
+         * Told that a wait which started after this one closed a cycle through it: a shutdown's
+         * wait wakes to re-decide with the cycle, a join is refused; nothing for other waits.
+         */
         void cycleFound() {
         }
     }
@@ -77,8 +80,18 @@ final class WaitGraph {
             WAITING.put(node.thread.getId(), node);
             cycle = search(node, members);
         }
+        // A join that closes a cycle refuses itself; one closed by another wait refuses the
+        // youngest join of the cycle, if any: one refused join breaks the cycle, so no more.
+        Node join = null;
+        if (node.kind() != WaitKind.JOINS_SHUTDOWN) {
+            for (Node m : members) {
+                if (m.kind() == WaitKind.JOINS_SHUTDOWN && (join == null || m.since - join.since > 0)) {
+                    join = m;
+                }
+            }
+        }
         for (Node m : members) {
-            if (m != node) {
+            if (m != node && (m.kind() != WaitKind.JOINS_SHUTDOWN || m == join)) {
                 m.cycleFound();
             }
         }
