@@ -160,6 +160,7 @@ final class PerThread {
                 depth = top;
                 uncount(s);
                 attached = null;
+                move(s, null, false);                   // the engine leaves its context (DESIGN.md §6)
                 return null;
             }
         }
