@@ -239,8 +239,8 @@ public final class Launcher {
         }
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(LEVEL_LIBRARIES));
         props.put("felix.log.level", "1");
-        // the engine bundle's Truffle needs it (TOOLCHAIN.md pitfall 22)
-        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.internal.module");
+        // the engine bundle's Truffle needs them (TOOLCHAIN.md pitfall 22; jdk.internal.access on JDK 25)
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.internal.module,jdk.internal.access");
         props.put("gosh.home", goshHome.toString());
         // Interactive: gosh --login reads gosh.home/etc/gosh_profile and runs the console.
         // Otherwise Gogo's console does nothing and this class runs the commands.

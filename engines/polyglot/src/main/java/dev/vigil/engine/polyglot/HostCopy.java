@@ -20,17 +20,21 @@ final class HostCopy {
     }
 
     private static Object of(Value v, int depth) {
-        if (v == null || v.isNull()) {
+        if (v == null) {
             return null;
         }
-        if (v.isBoolean()) {
-            return v.asBoolean();
+        // commonest first: each Value query is a polyglot call (tens of ns, interpreted)
+        if (v.isNumber()) {
+            return v.fitsInLong() ? (Object) v.asLong() : (Object) v.asDouble();
         }
         if (v.isString()) {
             return v.asString();
         }
-        if (v.isNumber()) {
-            return v.fitsInLong() ? (Object) v.asLong() : (Object) v.asDouble();
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        if (v.isNull()) {
+            return null;
         }
         if (v.isHostObject()) {
             return v.asHostObject();

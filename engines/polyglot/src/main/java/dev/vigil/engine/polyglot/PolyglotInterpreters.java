@@ -48,9 +48,11 @@ import org.graalvm.polyglot.Value;
  * <tr><td>finalization, after the F1 wait</td><td>at-exit hooks ({@link #atExit}) run in the
  *     context (F1 step 3); after the point of no return the context is closed; nothing enters
  *     past the point of no return: a late attach is the policy's (P2c), never an enter</td></tr>
- * <tr><td>a policy interrupting holders (timed-interrupt)</td><td>the thread interrupt stops
- *     guest code running in the holders' threads: a {@code PolyglotException} with
- *     {@code isInterrupted()}; the context stays usable</td></tr>
+ * <tr><td>a policy interrupting holders (timed-interrupt)</td><td>guest code running in the
+ *     holders' threads stops: a {@code PolyglotException} with {@code isInterrupted()}; the
+ *     context stays usable. GraalJS stops on the thread interrupt itself; GraalPy does not
+ *     (measured), so while a shutdown runs a holder's interrupt is relayed to
+ *     {@code Context.interrupt}, which stops every thread evaluating in that context</td></tr>
  * <tr><td>an interrupt under daemon-hang</td><td>{@link #running()} names which scripts run
  *     where</td></tr>
  * <tr><td>a revoked (unguarded) attachment still running guest code when the context

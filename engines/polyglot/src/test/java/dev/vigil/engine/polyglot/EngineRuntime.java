@@ -7,7 +7,14 @@ import dev.vigil.api.ThreadStateToken;
 import dev.vigil.api.Vigil;
 import dev.vigil.api.VigilRuntime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +80,51 @@ final class EngineRuntime implements AutoCloseable {
         Throwable awaitFailure() {
             EngineRuntime.await(done, "holder " + thread.getName() + " to end");
             return failure.get();
+        }
+    }
+
+    /**
+     * Runs {@code rounds} evaluations of {@code code} in {@code interpreter} on each of
+     * {@code threads} threads, half through a guard from a view and {@code ensure} (then the
+     * attached {@code eval}), half through {@code engines.eval(interpreter, ...)}
+     * (ensureFromView); fails on the first failure of any.
+     */
+    void evalFromManyThreads(Interpreter interpreter, String code, int threads, int rounds) throws Exception {
+        inParallel(threads, i -> () -> {
+            for (int k = 0; k < rounds; k++) {
+                if (i % 2 == 0) {
+                    try (InterpreterView v = runtime.guards().viewOf(interpreter);
+                            InterpreterGuard g = runtime.guards().fromView(v).orElseThrow();
+                            ThreadStateToken t = runtime.threadStates().ensure(g)) {
+                        engines.eval(code);
+                    }
+                } else {
+                    engines.eval(interpreter, "many", code);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Runs {@code task.apply(i)} for i in [0, threads) on threads of their own, all started
+     * together, and waits for all (bounded); rethrows the first failure. */
+    static void inParallel(int threads, IntFunction<Callable<?>> task) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Callable<?> body = task.apply(i);
+                fs.add(pool.submit(() -> {
+                    start.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                    return body.call();
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(BOUND.toMillis() * 3, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -14,14 +14,8 @@ import dev.vigil.api.InterpreterState;
 import dev.vigil.api.InterpreterView;
 import dev.vigil.api.ThreadStateToken;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.graalvm.polyglot.PolyglotException;
@@ -44,32 +38,7 @@ class JsContractTest {
             r.engines.eval(js, "init", "var n = 0;");
             int threads = 8;
             int rounds = 50;
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int i = 0; i < threads; i++) {
-                    boolean throughGuard = i % 2 == 0;
-                    fs.add(pool.submit(() -> {
-                        for (int k = 0; k < rounds; k++) {
-                            if (throughGuard) {
-                                try (InterpreterView v = r.runtime.guards().viewOf(js);
-                                        InterpreterGuard g = r.runtime.guards().fromView(v).orElseThrow();
-                                        ThreadStateToken t = r.runtime.threadStates().ensure(g)) {
-                                    r.engines.eval("n++");
-                                }
-                            } else {
-                                r.engines.eval(js, "inc", "n++");
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : fs) {
-                    f.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            r.evalFromManyThreads(js, "n++", threads, rounds);
             assertThat(r.engines.eval(js, "read", "n")).isEqualTo((long) threads * rounds);
         }
     }
@@ -82,29 +51,17 @@ class JsContractTest {
             r.engines.eval(js, "init", "var n = 0; function work() { let s = 0; for (let i = 0; i < 100; i++) s += i; n++; return s; }");
             int threads = 16;
             int rounds = 200;
-            CyclicBarrier start = new CyclicBarrier(threads);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int i = 0; i < threads; i++) {
-                    fs.add(pool.submit(() -> {
-                        start.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                        try (InterpreterView v = r.runtime.guards().viewOf(js)) {
-                            for (int k = 0; k < rounds; k++) {
-                                try (ThreadStateToken t = r.runtime.threadStates().ensureFromView(v).orElseThrow()) {
-                                    assertThat(r.engines.eval("work()")).isEqualTo(4950L);
-                                }
-                            }
+            // a "Multi threaded access" error would fail a thread, and so inParallel
+            EngineRuntime.inParallel(threads, i -> () -> {
+                try (InterpreterView v = r.runtime.guards().viewOf(js)) {
+                    for (int k = 0; k < rounds; k++) {
+                        try (ThreadStateToken t = r.runtime.threadStates().ensureFromView(v).orElseThrow()) {
+                            assertThat(r.engines.eval("work()")).isEqualTo(4950L);
                         }
-                        return null;
-                    }));
+                    }
                 }
-                for (Future<?> f : fs) {
-                    f.get(BOUND.toMillis() * 3, TimeUnit.MILLISECONDS); // a Multi threaded access error fails here
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+                return null;
+            });
             assertThat(r.engines.eval(js, "read", "n")).isEqualTo((long) threads * rounds);
         }
     }

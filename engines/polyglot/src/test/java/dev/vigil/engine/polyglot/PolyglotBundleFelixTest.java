@@ -46,8 +46,9 @@ class PolyglotBundleFelixTest {
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        // TOOLCHAIN.md pitfall 22: else NoClassDefFoundError jdk/internal/module/Modules at engine build
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.internal.module");
+        // TOOLCHAIN.md pitfall 22: else NoClassDefFoundError jdk/internal/module/Modules at engine build;
+        // jdk.internal.access too on JDK 25 (else ClassNotFoundException jdk.internal.access.JavaLangAccess)
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.internal.module,jdk.internal.access");
         Framework framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(config);
         framework.start();
         try {

@@ -9,18 +9,12 @@ import dev.vigil.api.FinalizationAbortedException;
 import dev.vigil.api.FinalizationReport;
 import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterFinalizingException;
-import dev.vigil.api.InterpreterGuard;
 import dev.vigil.api.InterpreterState;
 import dev.vigil.api.InterpreterView;
 import dev.vigil.api.ThreadStateToken;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.graalvm.polyglot.PolyglotException;
@@ -57,32 +51,7 @@ class PythonContractTest {
         r.engines.eval(py, "init", "results = []");
         int threads = 8;
         int rounds = 25;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                boolean throughGuard = i % 2 == 0;
-                fs.add(pool.submit(() -> {
-                    for (int k = 0; k < rounds; k++) {
-                        if (throughGuard) {
-                            try (InterpreterView v = r.runtime.guards().viewOf(py);
-                                    InterpreterGuard g = r.runtime.guards().fromView(v).orElseThrow();
-                                    ThreadStateToken t = r.runtime.threadStates().ensure(g)) {
-                                r.engines.eval("results.append(1)");
-                            }
-                        } else {
-                            r.engines.eval(py, "append", "results.append(1)");
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get(BOUND.toMillis() * 3, TimeUnit.MILLISECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        r.evalFromManyThreads(py, "results.append(1)", threads, rounds);
         assertThat(r.engines.eval(py, "read", "len(results)")).isEqualTo((long) threads * rounds);
         r.runtime.registry().shutdown(py);
     }
