@@ -89,7 +89,7 @@ class PolyglotBundleFelixTest {
      * engine bundle's). */
     private static List<String> newThreads(Set<Thread> before) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t) && t.isAlive())
-                .filter(t -> !t.getName().startsWith("awaitility") && !t.getName().equals("vigil-leak-watch"))
+                .filter(t -> !t.getName().startsWith("awaitility") && !t.getName().startsWith("vigil-leak-watch-"))
                 .map(Thread::getName).collect(Collectors.toList());
     }
 
