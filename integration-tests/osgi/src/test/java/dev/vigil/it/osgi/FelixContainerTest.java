@@ -54,11 +54,7 @@ import org.osgi.framework.ServiceRegistration;
 class FelixContainerTest {
 
     /** The host exports the API this test is compiled against; the API bundle is not installed. */
-<<<<<<< HEAD
     private static final String API_FROM_HOST = "dev.vigil.api;version=1.1.0,dev.vigil.spi;version=1.1.0,"
-=======
-    private static final String API_FROM_HOST = "dev.vigil.api;version=1.0.0,dev.vigil.spi;version=1.0.0,"
->>>>>>> work/poly
             + "dev.vigil.spi.kernel;version=1.1.0";
     private static final String RUNTIME_PID = "dev.vigil.runtime";
     private static final Duration PROMPTLY = Duration.ofSeconds(2L * Long.getLong("vigil.test.timeoutFactor", 1L));
