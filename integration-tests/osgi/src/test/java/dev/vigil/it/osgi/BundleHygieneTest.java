@@ -37,8 +37,6 @@ import org.osgi.framework.wiring.FrameworkWiring;
  */
 class BundleHygieneTest {
 
-    private static final String API_FROM_HOST = "dev.vigil.api;version=1.0.0,dev.vigil.spi;version=1.0.0,"
-            + "dev.vigil.spi.kernel;version=1.1.0";
     private static final int CYCLES = 20;
 
     private OsgiContainer osgi;
@@ -51,7 +49,7 @@ class BundleHygieneTest {
         bundles.addAll(OsgiContainer.POLICIES);
         bundles.addAll(OsgiContainer.VIGIL);
         osgi = OsgiContainer.start(OsgiContainer.storage("hygiene"),
-                Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_FROM_HOST), bundles);
+                Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, OsgiContainer.API_FROM_HOST), bundles);
     }
 
     @AfterEach

@@ -53,9 +53,6 @@ import org.osgi.framework.ServiceRegistration;
  */
 class FelixContainerTest {
 
-    /** The host exports the API this test is compiled against; the API bundle is not installed. */
-    private static final String API_FROM_HOST = "dev.vigil.api;version=1.1.0,dev.vigil.spi;version=1.1.0,"
-            + "dev.vigil.spi.kernel;version=1.1.0";
     private static final String RUNTIME_PID = "dev.vigil.runtime";
     private static final Duration PROMPTLY = Duration.ofSeconds(2L * Long.getLong("vigil.test.timeoutFactor", 1L));
 
@@ -72,7 +69,7 @@ class FelixContainerTest {
         List<String> bundles = new ArrayList<>(OsgiContainer.RUNTIME);
         bundles.addAll(OsgiContainer.POLICIES);
         bundles.addAll(OsgiContainer.VIGIL);
-        osgi = OsgiContainer.start(storage, Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_FROM_HOST), bundles);
+        osgi = OsgiContainer.start(storage, Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, OsgiContainer.API_FROM_HOST), bundles);
     }
 
     @AfterEach
@@ -318,7 +315,7 @@ class FelixContainerTest {
         bundles.addAll(OsgiContainer.POLICIES);
         bundles.addAll(OsgiContainer.VIGIL);
         osgi = OsgiContainer.start(OsgiContainer.storage("frameworkProperties"), Map.of(
-                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_FROM_HOST,
+                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, OsgiContainer.API_FROM_HOST,
                 "vigil.policy", "fail-fast", "vigil.diagnostics", "off"), bundles);
         await().atMost(TIMEOUT).until(() -> policies().active().equals("fail-fast"));
         assertThat(osgi.service(Kernel.class).diagnostics()).isEqualTo(DiagnosticsLevel.OFF);

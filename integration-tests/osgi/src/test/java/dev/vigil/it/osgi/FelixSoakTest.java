@@ -51,8 +51,6 @@ import org.osgi.util.tracker.ServiceTracker;
 @SuppressWarnings("try")
 class FelixSoakTest {
 
-    private static final String API_FROM_HOST = "dev.vigil.api;version=1.1.0,dev.vigil.spi;version=1.1.0,"
-            + "dev.vigil.spi.kernel;version=1.0.0";
     private static final Duration SHORT_RUN = Duration.ofMillis(Long.getLong("vigil.osgi.soak.millis", 15_000));
     private static final Duration LONG_RUN = Duration.ofMillis(Long.getLong("vigil.soak.millis", 600_000));
     private static final Duration BOUND = OsgiContainer.TIMEOUT;
@@ -84,7 +82,7 @@ class FelixSoakTest {
         bundles.addAll(OsgiContainer.POLICIES);
         bundles.addAll(OsgiContainer.VIGIL);
         osgi = OsgiContainer.start(OsgiContainer.storage(test.getTestMethod().orElseThrow().getName()),
-                Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_FROM_HOST), bundles);
+                Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, OsgiContainer.API_FROM_HOST), bundles);
         osgi.configure("dev.vigil.policy.fail-fast", Map.of("grace", "500ms"));
         osgi.configure("dev.vigil.policy.timed-interrupt", Map.of("timeout", "300ms", "interruptGrace", "300ms"));
         guards = new ServiceTracker<>(osgi.context(), InterpreterGuards.class, null);

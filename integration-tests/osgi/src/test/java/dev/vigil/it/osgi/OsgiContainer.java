@@ -36,6 +36,13 @@ import org.osgi.util.tracker.ServiceTracker;
 final class OsgiContainer implements AutoCloseable {
 
     /** The bound of every wait, scaled by {@code vigil.test.timeoutFactor}. */
+    /**
+     * For tests that use the services through their real types: the host exports the API the
+     * tests are compiled against (TOOLCHAIN.md pitfall 5), at the versions of its package-info,
+     * and the API bundle is not installed.
+     */
+    static final String API_FROM_HOST = "dev.vigil.api;version=1.1.0,dev.vigil.spi;version=1.1.0,"
+            + "dev.vigil.spi.kernel;version=1.1.0";
     static final Duration TIMEOUT = Duration.ofSeconds(10L * Long.getLong("vigil.test.timeoutFactor", 1L));
 
     /** What the test framework runs: SCR and its three OSGi API bundles, Configuration Admin. */
