@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,28 +75,10 @@ abstract class KarafPolicyTest {
 
     /**
      * §7: the report reaches Karaf's log ({@code data/log/karaf.log}, what {@code log:display}
-     * shows) once the registry logs through the OSGi Log Service; a registry that still prints
-     * its notices to {@code System.err} (no {@code org.osgi.service.log} import) is reported,
-     * not failed.
+     * shows): the registry logs through the OSGi Log Service, which Karaf's pax-logging provides.
      */
     void assertReportInKarafLog(String text) throws IOException {
-        if (registryUsesLogService()) {
-            assertThat(karaf.log()).as("the report in karaf.log (log:display)").contains(text);
-        } else {
-            System.out.println("[karaf-it] vigil-registry does not import org.osgi.service.log: its report went to "
-                    + "Karaf's output (karaf.out), not log:display; assertion on karaf.log skipped");
-        }
-    }
-
-    private static boolean registryUsesLogService() {
-        Path jar = Path.of(System.getProperty("vigil.it.karafRepo"), "dev", "vigil", "vigil-registry", VERSION,
-                "vigil-registry-" + VERSION + ".jar");
-        try (JarFile j = new JarFile(jar.toFile())) {
-            String imports = j.getManifest().getMainAttributes().getValue("Import-Package");
-            return imports != null && imports.contains("org.osgi.service.log");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        assertThat(karaf.log()).as("the report in karaf.log (log:display)").contains(text);
     }
 
     /** Stops Karaf ({@code bin/stop}, or SIGTERM), waits (bounded) for its process to end; returns how long that took (ms). */
