@@ -273,4 +273,37 @@ class SimpleDiagnosticsTest {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                 .map(Thread::getName).filter(n -> n.startsWith("vigil-leak-watch")).toList();
     }
+
+    /**
+     * G3 while the guard bookkeeping goes away (the guards bundle stopping closes and unbinds
+     * its book, issue 11): at {@code simple} a guard is counted in its holder's ledger, not on
+     * the guard word, so a guard opened before the book went must stay counted until it
+     * closes, and a guard opened after (a word guard then) must be counted too. Each shutdown
+     * while one of them is open is aborted by the test policy after its grace; it completes
+     * once both are closed.
+     */
+    @Test
+    void G3_guardsOpenWhenTheBookGoesStayCounted_andGuardsOpenedAfterAreCounted() throws Exception {
+        try (Support.Rt rt = new Support.Rt(Vigil.builder().policy(Support.abortingAfter(Support.SHORT)))) {
+            InterpreterGuards guards = rt.runtime.guards();
+            Interpreter sub = rt.runtime.registry().create("book-goes");
+            InterpreterGuard before = guards.fromView(guards.viewOf(sub)).orElseThrow();
+            assertThat(guards.openGuards()).hasSize(1);
+
+            ((dev.vigil.guards.Guards) guards).closeBook(true); // what the guards bundle's stop does
+
+            FinalizationAbortedException first = org.junit.jupiter.api.Assertions.assertThrows(
+                    FinalizationAbortedException.class, () -> rt.runtime.registry().shutdown(sub),
+                    "the guard opened before the book went must still hold the interpreter");
+            assertThat(first.report().outcome()).isEqualTo(Outcome.ABORTED);
+            InterpreterGuard after = guards.fromView(guards.viewOf(sub)).orElseThrow();
+            before.close();
+            org.junit.jupiter.api.Assertions.assertThrows(FinalizationAbortedException.class,
+                    () -> rt.runtime.registry().shutdown(sub),
+                    "the guard opened after the book went must hold the interpreter");
+            after.close();
+            assertThat(rt.runtime.registry().shutdown(sub).outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(guards.fromView(guards.viewOf(sub))).isEmpty(); // G5
+        }
+    }
 }

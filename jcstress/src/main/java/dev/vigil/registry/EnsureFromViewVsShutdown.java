@@ -30,6 +30,11 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * An ensure that attached before taking its owned guard, or took the guard with a
  * check-then-count, would show {@code 1, *}.
  *
+ * <p>Samples alternate between the runtime at diagnostics off, where the owned guard is a
+ * word guard, and the one at simple (the default), where it is a ledger guard, published in
+ * the thread's ledger and confirmed against the word, and released by a volatile write
+ * followed by a read of the word.
+ *
  * <p>Odd samples race unpaced (the ensure then nearly always wins: the shutdown has
  * microseconds of work before its point of no return); even samples start the ensure after
  * the shutdown started, with a delay that sweeps from sample to sample across the shutdown's
@@ -58,8 +63,10 @@ public class EnsureFromViewVsShutdown {
     static final int BROKEN = 3;
 
     private final int pace = RaceRuntime.nextPace();
-    private final InterpreterRecord interpreter = RaceRuntime.newInterpreter();
-    private final InterpreterView view = RaceRuntime.GUARDS.viewOf(interpreter);
+    /** Which way the owned guard is counted: a ledger guard (simple) or a word guard (off), alternately. */
+    private final boolean tracked = RaceRuntime.nextTracked();
+    private final InterpreterRecord interpreter = RaceRuntime.newInterpreter(tracked);
+    private final InterpreterView view = RaceRuntime.guards(tracked).viewOf(interpreter);
     private long releasedAt;
     private long calledAt;
     private long returnedAt;
@@ -70,7 +77,7 @@ public class EnsureFromViewVsShutdown {
         if ((pace & 1) == 0) {
             RaceRuntime.sweepIntoShutdown(interpreter, pace >>> 1);
         }
-        Optional<ThreadStateToken> token = RaceRuntime.THREAD_STATES.ensureFromView(view);
+        Optional<ThreadStateToken> token = RaceRuntime.threadStates(tracked).ensureFromView(view);
         if (token.isEmpty()) {
             r.r1 = interpreter.isPastPointOfNoReturn() ? REFUSED : REFUSED_TOO_EARLY;
             return;
@@ -78,7 +85,7 @@ public class EnsureFromViewVsShutdown {
         InterpreterState s = interpreter.state();
         boolean before = !interpreter.isPastPointOfNoReturn()
                 && (s == InterpreterState.RUNNING || s == InterpreterState.SHUTTING_DOWN)
-                && RaceRuntime.THREAD_STATES.current().orElse(null) == interpreter;
+                && RaceRuntime.threadStates(tracked).current().orElse(null) == interpreter;
         token.get().close();
         r.r1 = before ? ATTACHED : ATTACHED_PAST_POINT_OF_NO_RETURN;
         releasedAt = System.nanoTime();
@@ -101,7 +108,7 @@ public class EnsureFromViewVsShutdown {
         } else {
             boolean finalized = report.outcome() == FinalizationReport.Outcome.COMPLETED
                     && interpreter.state() == InterpreterState.FINALIZED && interpreter.isPastPointOfNoReturn()
-                    && RaceRuntime.THREAD_STATES.ensureFromView(view).isEmpty();
+                    && RaceRuntime.threadStates(tracked).ensureFromView(view).isEmpty();
             r.r2 = finalized ? COMPLETED : BROKEN;
         }
     }

@@ -42,6 +42,13 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * confirms: the finalizer re-checks the word after both writes, so a release it would miss
  * comes after that re-check in the word's order, and its read of {@code waiter} after the write.)
  *
+ * <p>Samples alternate between the two ways a guard is counted. A word guard (diagnostics
+ * off): its release is one add on the word that sees WAITING. A ledger guard (simple, the
+ * default): its close is a CAS on its ledger entry followed by a read of the word, and the
+ * finalizer sets WAITING and then counts the ledgers (a Dekker pair). There a close that read
+ * the word before its CAS, or a finalizer that counted before setting WAITING, loses the
+ * wake-up.
+ *
  * <p>Left alone, the close nearly always lands before the finalizer even reaches its wait (the
  * finalizer has microseconds of work before it, the closer none), so the closer is paced
  * (field {@code pace}): in odd samples it waits until it sees WAITING, so that the close races
@@ -69,9 +76,11 @@ public class LastCloseVsFinalizerWait {
 
     /** Odd: close once the finalizer is registered; even (2k): close the kth sweep delay into the shutdown. */
     private final int pace = RaceRuntime.nextPace();
-    private final InterpreterRecord interpreter = RaceRuntime.newInterpreter();
-    private final InterpreterGuard guard = RaceRuntime.GUARDS.fromView(RaceRuntime.GUARDS.viewOf(interpreter))
-            .orElseThrow();
+    /** Which way the guard is counted: a ledger guard (simple) or a word guard (off), alternately. */
+    private final boolean tracked = RaceRuntime.nextTracked();
+    private final InterpreterRecord interpreter = RaceRuntime.newInterpreter(tracked);
+    private final InterpreterGuard guard = RaceRuntime.guards(tracked)
+            .fromView(RaceRuntime.guards(tracked).viewOf(interpreter)).orElseThrow();
     private long closedAt;
     private long calledAt;
     private long returnedAt;

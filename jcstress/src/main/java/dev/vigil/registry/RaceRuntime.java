@@ -28,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * here depend on; everything else — its guard word, views, guards, thread states and
  * {@code shutdown} — is the production code.
  *
- * <p>Guard diagnostics are {@code off}, so that a guard is nothing but its count on the guard
- * word (the tracked path ends in the same word operations). The active policy waits at most
+ * <p>Guard diagnostics are {@code off} in {@link #KERNEL}, so that a guard is nothing but its
+ * count on the guard word, and {@code simple} in {@link #TRACKED_KERNEL}, where a guard is a
+ * ledger guard (counted in its holder thread's ledger; see dev.vigil.spi.kernel.InterpreterLifecycle). The active policy waits at most
  * {@link #WAIT_BOUND} and then aborts, so that a shutdown that sleeps through the last close
  * wakes at that deadline, and every actor ends within bounded time. Lateness tells a lost
  * wake-up ({@link #lostWakeUp}).
@@ -91,6 +92,32 @@ final class RaceRuntime {
         return new InterpreterRecord(TRACKED_KERNEL, IDS.getAndIncrement(), "race", false);
     }
 
+    private static final AtomicInteger KINDS = new AtomicInteger();
+
+    /**
+     * Alternates from sample to sample: true for the tracked runtime (its guards are ledger
+     * guards, counted in their holder's ledger), false for the one at {@code off} (word guards),
+     * so that one race test covers both ways a guard is counted.
+     */
+    static boolean nextTracked() {
+        return (KINDS.getAndIncrement() & 1) != 0;
+    }
+
+    /** A new running subinterpreter of the tracked or the {@code off} runtime. */
+    static InterpreterRecord newInterpreter(boolean tracked) {
+        return tracked ? newTrackedInterpreter() : newInterpreter();
+    }
+
+    /** The guards of the tracked or the {@code off} runtime. */
+    static InterpreterGuards guards(boolean tracked) {
+        return tracked ? TRACKED_GUARDS : GUARDS;
+    }
+
+    /** The thread states of the tracked or the {@code off} runtime. */
+    static ThreadStates threadStates(boolean tracked) {
+        return tracked ? TRACKED_THREAD_STATES : THREAD_STATES;
+    }
+
     /** How many guards of {@code interpreter} (of the tracked runtime) are listed now (G6). */
     static int listed(InterpreterRecord interpreter) {
         return TRACKED_KERNEL.guardDirectory().openGuards(interpreter.id()).size();
@@ -141,7 +168,7 @@ final class RaceRuntime {
     /** The finalizing actor's call: shuts {@code interpreter} down and returns its report, aborted or not. */
     static dev.vigil.api.FinalizationReport shutdownReport(InterpreterRecord interpreter) {
         try {
-            return KERNEL.shutdown(interpreter);
+            return interpreter.shutdown();
         } catch (dev.vigil.api.FinalizationAbortedException e) {
             return e.report();
         }

@@ -8,15 +8,14 @@ import java.lang.invoke.VarHandle;
 
 /**
  * An open guard. Closing it passes one idempotence gate — so that a second close, on any
- * thread, is a no-op and can never release another holder's protection (G4) — and then one
- * atomic add on the interpreter's guard word, which wakes a waiting shutdown if this was the
- * last guard.
+ * thread, is a no-op and can never release another holder's protection (G4) — and then
+ * uncounts it, which wakes a waiting shutdown if need be (F2).
  *
- * <p>Two kinds, so that each is 24 bytes: {@link Untracked} (diagnostics {@code off}), whose
- * gate is a CAS on its own flag; {@link Tracked} ({@code simple}, {@code full}), whose gate
- * is the CAS that frees its entry in its holder's {@link Ledger} — which also ends its
- * listing — so a tracked guard costs no more atomic operations than an untracked one.
- * Thread-safe.
+ * <p>Two kinds, so that each is 24 bytes: {@link Untracked} (diagnostics {@code off}, or a
+ * closed book), a word guard whose gate is a CAS on its own flag; {@link Tracked}
+ * ({@code simple}, {@code full}), a ledger guard whose gate is the CAS that frees its entry in
+ * its holder's {@link Ledger} — which also ends its listing and its count, so that the close
+ * of a tracked guard is that one CAS and a read of the guard word. Thread-safe.
  */
 abstract sealed class Guard implements GuardHandle permits Guard.Untracked, Guard.Tracked {
 
@@ -109,7 +108,7 @@ abstract sealed class Guard implements GuardHandle permits Guard.Untracked, Guar
         @Override
         public void close() {
             if (entry.close(seq)) {
-                lifecycle.releaseGuard();
+                lifecycle.ledgerGuardReleased();
                 // keeps the guard reachable until it is uncounted: never reported as a leak meanwhile
                 java.lang.ref.Reference.reachabilityFence(this);
             }

@@ -6,6 +6,7 @@ import dev.vigil.spi.LeakDecision;
 import dev.vigil.spi.kernel.GuardDirectory;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.Kernel;
+import dev.vigil.spi.kernel.ViewHandle;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
@@ -29,8 +30,20 @@ final class GuardBook implements GuardDirectory {
     /*
      * Implementation overview
      *
-     * Hot paths (open, close, ensureFromView's owned guard) touch only the guard word and
-     * memory of the calling thread: its ledger, found through this book's ThreadLocal, and a
+     * Counting. At simple and full a guard is a ledger guard (see InterpreterLifecycle): it
+     * is counted by its entry being open in its holder's ledger, not on the guard word, so
+     * that an open writes only the holder thread's memory and reads the word, and a close is
+     * the entry's one CAS (its idempotence gate, G4) and a read of the word. The registry counts
+     * the ledger guards through ledgerGuards() when it decides the point of no return and while
+     * it waits; the Dekker pairs that make that exact are set out in the registry's
+     * InterpreterRecord. Once close() (the guards bundle stopping) has set `closed`, this
+     * book's count must never grow: the kernel keeps counting a closed book's ledger guards
+     * only until they have all closed. So an open that finds `closed`, before or after
+     * publishing its entry (a Dekker pair with close()'s write and the kernel's count after
+     * it), unpublishes the entry and takes a word guard instead (counted, not listed).
+     *
+     * Hot paths (open, close, ensureFromView's owned guard) touch only memory of the calling
+     * thread and a read of the guard word: its ledger, found through this book's ThreadLocal, and a
      * clock value read from `tick`. Reading System.nanoTime() costs ~30 ns on the machines
      * measured (kvm-clock), more than a whole guard open+close at off, so a guard's age is
      * measured from `tick`, which the watch thread advances every TICK_MILLIS and every walk
@@ -85,63 +98,65 @@ final class GuardBook implements GuardDirectory {
     }
 
     /**
-     * Opens a guard for a user, or returns null past the point of no return. If building the
-     * guard fails once counted (OutOfMemoryError, StackOverflowError while recording the
-     * site), the count is given back: a count nobody can close, list or reclaim would hold
-     * finalization off for ever (G3, G6).
+     * Opens a guard for a user, or returns null past the point of no return. Tracked, it is a
+     * ledger guard (see overview); after {@link #close()}, a word guard.
      */
     Guard open(InterpreterLifecycle lifecycle, String owner, View via) {
-        if (!tracking) {
+        if (!tracking || closed) {
             return lifecycle.tryAcquireGuard() ? new Guard.Untracked(lifecycle) : null;
         }
-        if (!lifecycle.tryAcquireGuard()) {
-            return null;
+        // Nothing is counted before confirm() publishes the entry: an error before (an
+        // OutOfMemoryError, a StackOverflowError recording the site) leaves nothing to undo.
+        List<StackTraceElement> site = full ? site() : List.of();
+        Ledger.Entry e = ledger(via).claim();
+        int seq = e.seq() + 1;
+        Guard g = new Guard.Tracked(lifecycle, e, seq);
+        e.fill(lifecycle, owner, false, tick, site, full ? null : g);
+        if (full) {
+            e.watch = new Ledger.LeakRef(g, leaks, e, seq);
         }
-        Ledger.Entry e = null;
-        int seq = 0;
-        try {
-            List<StackTraceElement> site = full ? site() : List.of();
-            e = ledger(via).claim();
-            seq = e.seq() + 1;
-            Guard g = new Guard.Tracked(lifecycle, e, seq);
-            e.fill(lifecycle, owner, false, tick, site, full ? null : g);
-            if (full) {
-                e.watch = new Ledger.LeakRef(g, leaks, e, seq);
-            }
-            e.publish(seq);
+        if (confirm(lifecycle, e, seq)) {
             return g;
-        } catch (Throwable t) {
-            giveBack(lifecycle, e, seq);
-            throw t;
         }
+        return closed && lifecycle.tryAcquireGuard() ? new Guard.Untracked(lifecycle) : null;
     }
 
-    /** Opens a guard owned by a thread state (T3), or returns null past the point of no return. */
-    Ledger.Entry openOwned(InterpreterLifecycle lifecycle, String owner, View via) {
-        if (!lifecycle.tryAcquireGuard()) {
-            return null;
-        }
-        Ledger.Entry e = null;
-        int seq = 0;
-        try {
+    /**
+     * Opens a guard owned by a thread state (T3), or returns null past the point of no return:
+     * a ledger guard; after {@link #close()}, a word guard, whose owned guard is the view.
+     */
+    ViewHandle.OwnedGuard openOwned(InterpreterLifecycle lifecycle, String owner, View via) {
+        if (!closed) {
             List<StackTraceElement> site = full ? site() : List.of();
-            e = ledger(via).claim();
-            seq = e.seq() + 1;
+            Ledger.Entry e = ledger(via).claim();
+            int seq = e.seq() + 1;
             e.fill(lifecycle, owner, true, tick, site, null);
-            e.publish(seq);
-            return e;
-        } catch (Throwable t) {
-            giveBack(lifecycle, e, seq);
-            throw t;
+            if (confirm(lifecycle, e, seq)) {
+                return e;
+            }
+            if (!closed) {
+                return null;
+            }
         }
+        return lifecycle.tryAcquireGuard() ? via : null;
     }
 
-    /** Undoes a count whose guard could not be built, and its entry if it was published. */
-    private static void giveBack(InterpreterLifecycle lifecycle, Ledger.Entry e, int seq) {
-        if (e != null && e.seq() == seq) {
-            e.close(seq);
+    /**
+     * Publishes filled entry {@code e} as incarnation {@code seq}, which counts it as a ledger
+     * guard, and confirms it with the interpreter; unpublishes it if refused (past the point of
+     * no return) or if this book closed meanwhile (its ledgers are no longer counted once the
+     * kernel retired it: the caller counts a word guard instead). The publication is a volatile
+     * write and both checks read after it, so either they see the refusal or the close, or
+     * the finalizer's count and the book's retirement see the guard (see overview).
+     */
+    private boolean confirm(InterpreterLifecycle lifecycle, Ledger.Entry e, int seq) {
+        e.publish(seq);
+        if (!closed && lifecycle.confirmLedgerGuard()) {
+            return true;
         }
-        lifecycle.releaseGuard();
+        e.close(seq);
+        lifecycle.ledgerGuardReleased();
+        return false;
     }
 
     /**
@@ -152,14 +167,12 @@ final class GuardBook implements GuardDirectory {
      */
     private Ledger ledger(View via) {
         if (via != null) {
-            Ledger l = via.ledgerHint;
-            if (l != null && l.holder == Thread.currentThread()) {
+            Ledger l = via.hintFor(Thread.currentThread());
+            if (l != null) {
                 return l;
             }
             l = ledger();
-            if (via.ledgerHint == null) {
-                via.ledgerHint = l;
-            }
+            via.offerHint(l);
             return l;
         }
         return ledger();
@@ -196,6 +209,26 @@ final class GuardBook implements GuardDirectory {
     }
 
     // ---- walks
+
+    /**
+     * Counts the open ledger guards (see overview) with volatile reads of every entry's seq,
+     * so that the finalizer's count after its sealing CAS and an opener's publication before
+     * its read of the word are a Dekker pair. An entry reused while read may be counted for
+     * the wrong interpreter only if its incarnation seen open has closed meanwhile: at worst
+     * the count is too high, and the finalizer counts again.
+     */
+    @Override
+    public int ledgerGuards(long interpreterId) {
+        int n = 0;
+        for (Ledger l : ledgers) {
+            for (Ledger.Entry e : l.entries()) {
+                if ((e.seqVolatile() & 1) != 0 && (interpreterId < 0 || e.isFor(interpreterId))) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
 
     /** Every open guard, oldest first. */
     List<GuardInfo> all() {
@@ -278,7 +311,7 @@ final class GuardBook implements GuardDirectory {
             e.reportedSeq = r.seq;
             InterpreterLifecycle lifecycle = e.lifecycle();
             if (kernel.guardLeaked(info) == LeakDecision.RECLAIM && e.close(r.seq)) {
-                lifecycle.releaseGuard();
+                lifecycle.ledgerGuardReleased();
             }
         } catch (RuntimeException | Error err) {
             // one failing report (a policy's or notice sink's error) must not stop leak detection

@@ -22,7 +22,7 @@ import java.util.Optional;
  * <p>Opening is confined to the holder thread; closing, listing and leak handling may run on
  * any thread. Thread-safe in that sense.
  */
-final class Ledger {
+final class Ledger extends Padded {
 
     /*
      * Implementation overview
@@ -31,16 +31,22 @@ final class Ledger {
      * even while it is free. Every open and every close adds one, so each incarnation of an
      * entry (one guard) is named by its odd seq, which the guard object keeps.
      *
+     * An open entry is also the guard's count (a ledger guard, see InterpreterLifecycle): the
+     * registry counts open entries, through GuardBook.ledgerGuards, when it decides the point
+     * of no return and while it waits on guards.
+     *
      * - Open (holder thread only): claim a free entry (where the last claim was, first), write
      *   the guard's facts into it — the guard object too, made beforehand with the seq it will
-     *   have — with plain stores, then publish them by a release store of seq + 1 (odd).
-     *   Nothing shared is written: open touches only this thread's memory (and the word).
+     *   have — with plain stores, then publish them by a volatile store of seq + 1 (odd), which
+     *   counts the guard; the book then confirms it with the interpreter (and unpublishes it if
+     *   refused). Nothing shared is written: open touches only this thread's memory.
      * - Close (any thread, exactly once per incarnation): CAS seq from the guard's odd value
      *   to the next even one. The CAS is the guard's own idempotence gate (G4): a second close
      *   of the same guard, or a close of a guard whose incarnation was reclaimed as a leak,
-     *   fails it and changes nothing. The count on the guard word is released after the CAS,
-     *   so whoever sees the count drop also sees the entry free: a guard is never listed
-     *   after its close returned (jcstress GuardListedAfterClose).
+     *   fails it and changes nothing. The same CAS uncounts the guard and ends its listing, so
+     *   a guard is never listed after its close returned (jcstress GuardListedAfterClose);
+     *   then the closer tells the interpreter (ledgerGuardReleased), which wakes a waiting
+     *   shutdown.
      * - Snapshot (any thread): a seqlock read. Read seq (acquire); if odd, read the facts,
      *   then an acquire fence, then seq again; if it moved, the guard closed (or the entry was
      *   reused) meanwhile and is not listed. Facts are only rewritten by the holder after it
@@ -62,6 +68,14 @@ final class Ledger {
      * diagnostics full the guard is watched at open. A reference whose incarnation is no
      * longer open when it is dequeued is stale and ignored.
      */
+    /*
+     * False sharing. A ledger and its entries are written on every open and close by their
+     * holder, and other threads' ledgers are written as often by theirs. Objects allocated by
+     * different threads start apart, but the GC copies live objects next to one another, so
+     * each ledger and entry begins with 64 bytes of padding (a superclass's fields come first):
+     * the fields of one never share a cache line with the fields of the object before it.
+     */
+
 
     final Thread holder;
     /** The thread-local cell holding this ledger; cleared when the book closes. */
@@ -177,7 +191,7 @@ final class Ledger {
      * the {@link ViewHandle.OwnedGuard} that {@code ensureFromView} gets (T3), released on
      * the holder thread by the matching release, so that it allocates nothing.
      */
-    static final class Entry implements ViewHandle.OwnedGuard {
+    static final class Entry extends Padded implements ViewHandle.OwnedGuard {
         final Ledger ledger;
         private InterpreterLifecycle lifecycle;
         private String owner;
@@ -220,9 +234,23 @@ final class Ledger {
             ledger.hold(index, g);
         }
 
-        /** Holder only: makes the filled entry open as incarnation {@code odd} (release store). */
+        /**
+         * Holder only: makes the filled entry open as incarnation {@code odd}, counting it — a
+         * volatile store, ordered before the caller's read of the guard word (see overview).
+         */
         void publish(int odd) {
-            SEQ.setRelease(this, odd);
+            SEQ.setVolatile(this, odd);
+        }
+
+        /** The seq by a volatile read: for counting ledger guards (see GuardBook#ledgerGuards). */
+        int seqVolatile() {
+            return (int) SEQ.getVolatile(this);
+        }
+
+        /** Whether the incarnation in place (read racily) is for interpreter {@code id}. */
+        boolean isFor(long id) {
+            InterpreterLifecycle l = lifecycle;
+            return l != null && l.interpreter().id() == id;
         }
 
         /** The guard held strongly, if not yet promoted to a watched one (read after seq). */
@@ -276,13 +304,17 @@ final class Ledger {
             }
         }
 
-        /** T3: the thread state releases the guard it owns, on the holder thread, once. */
+        /**
+         * T3: the thread state releases the guard it owns, on the holder thread, once: a
+         * volatile store (no other thread closes an owned guard, but the store must precede
+         * the read of the guard word, see overview), then the interpreter is told.
+         */
         @Override
         public void release() {
             InterpreterLifecycle l = lifecycle;
             int s = seq;
-            SEQ.setRelease(this, s + 1);
-            l.releaseGuard();
+            SEQ.setVolatile(this, s + 1);
+            l.ledgerGuardReleased();
         }
 
         /**

@@ -1,6 +1,5 @@
 package dev.vigil.registry;
 
-import static dev.vigil.registry.InterpreterRecord.GUARD_MASK;
 import static dev.vigil.registry.InterpreterRecord.THREAD_MASK;
 import static dev.vigil.registry.InterpreterRecord.THREAD_UNIT;
 
@@ -163,7 +162,7 @@ final class Finalization {
                 if (rec.isMain() && !kernel.subinterpretersNewestFirst().isEmpty()) {
                     timed(Phase.SUBINTERPRETERS, this::finalizeSubinterpreters); // created while main waited
                 }
-                timed(Phase.WAIT_GUARDS, () -> awaitWord(Phase.WAIT_GUARDS, w -> (w & GUARD_MASK) == 0));
+                timed(Phase.WAIT_GUARDS, () -> awaitWord(Phase.WAIT_GUARDS, rec::noGuardOpen));
             } while (!rec.tryPassPointOfNoReturn(own));
             report.rounds(rounds);
             event("point of no return passed after " + rounds + (rounds == 1 ? " round" : " rounds"));

@@ -42,6 +42,7 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      *   bit  58      HOOKS: atexit hooks registered (or, on main, subinterpreters created)
      *                since the finalizer last drained them
      *   bit  60      WAITING: a finalizer is parked waiting for a count to reach zero
+     *   bit  61      SEALING: the finalizer is deciding the point of no return (ledger guards)
      *   bit  62      CLOSED: past the point of no return; never cleared
      *
      * Guard acquire is a single getAndAdd(+1): if the previous word had CLOSED the add is
@@ -51,6 +52,22 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      * CAS is, and the acquirer sees CLOSED: never both (G3, G5; jcstress GuardVsPointOfNoReturn).
      * After CLOSED, failed acquirers may leave transient counts in the word; nothing reads
      * counts of a CLOSED word.
+     *
+     * Ledger guards (diagnostics simple and full; see InterpreterLifecycle) are not on the word:
+     * the guards bundle counts each in its holder thread's ledger, so that opening and closing
+     * one writes nothing shared. They are a Dekker pair with the word. The opener publishes the
+     * guard (volatile write), then reads the word (confirmLedgerGuard): CLOSED refuses it,
+     * SEALING makes it spin until the finalizer has decided. The point of no return becomes
+     * three steps, all by the finalizer: CAS(w, w | SEALING) from a word w with nothing BUSY;
+     * count the directories' ledger guards; CAS(w | SEALING, CLOSED) if they were none, else
+     * clear SEALING and wait again. An opener ordered before the first CAS is seen by the count
+     * (its publication precedes its read of the word, which precedes the CAS); one ordered
+     * after sees SEALING and waits for the outcome, and succeeds only if SEALING is cleared
+     * without CLOSED. While SEALING is set, no ledger guard is confirmed, so the ledger counts
+     * can only fall during the count (closes; unconfirmed publications are refused later): a
+     * count of zero means none was open when it ended, and the final CAS makes that the point
+     * of no return. A word guard or a HOOKS bit arriving meanwhile changes the word and fails
+     * the final CAS, as before (jcstress TrackedGuardVsPointOfNoReturn, OwnedGuardVsPointOfNoReturn).
      *
      * No lost wake-up (F2). The finalizer publishes itself in `waiter`, then sets WAITING by
      * CAS, then re-reads the word before every park. A release is a getAndAdd(-1); if the
@@ -63,6 +80,11 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
      * waits for the count to drop to one (itself). Exits are rare; the finalizer re-checks. This is the race found in review of CPython's
      * implementation (check, then reset-and-wait on an event), closed by keeping the check
      * and the wait registration on one word (jcstress LastCloseVsFinalizerWait).
+     * A ledger guard's close unpublishes it (CAS or volatile write) and then reads the word,
+     * unparking `waiter` if WAITING is set; the finalizer sets WAITING (an atomic update) and
+     * then counts: a Dekker pair again, so either the count misses nothing or the close sees
+     * WAITING. A ledger close cannot know whether it was the last, so it unparks whenever
+     * WAITING is set, and the finalizer counts again.
      *
      * Hooks: atExit pushes the hook, then sets HOOKS (failing, and removing the hook, if
      * CLOSED). The finalizer clears HOOKS before draining, so a hook pushed during a drain
@@ -88,6 +110,7 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     static final long THREAD_MASK = 0xFF_FFFFL << 32;
     static final long HOOKS = 1L << 58;
     static final long WAITING = 1L << 60;
+    static final long SEALING = 1L << 61;
     static final long CLOSED = 1L << 62;
     static final long BUSY = GUARD_MASK | THREAD_MASK | HOOKS;
 
@@ -164,6 +187,26 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     }
 
     @Override
+    public boolean confirmLedgerGuard() {
+        long w;
+        for (int spins = 0; ((w = (long) WORD.getVolatile(cell)) & (SEALING | CLOSED)) == SEALING; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the finalizer's thread was descheduled in the middle of its decision
+            }
+        }
+        return (w & CLOSED) == 0;
+    }
+
+    @Override
+    public void ledgerGuardReleased() {
+        if (((long) WORD.getVolatile(cell) & WAITING) != 0) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    @Override
     public boolean isPastPointOfNoReturn() {
         return ((long) WORD.getVolatile(cell) & CLOSED) != 0;
     }
@@ -171,7 +214,12 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     @Override
     public int openGuardCount() {
         long w = (long) WORD.getVolatile(cell);
-        return (w & CLOSED) != 0 ? 0 : (int) (w & GUARD_MASK);
+        return (w & CLOSED) != 0 ? 0 : (int) (w & GUARD_MASK) + kernel.ledgerGuards(id);
+    }
+
+    /** Whether no guard is open: none on the word (of {@code w}, read before) and none in a ledger. */
+    boolean noGuardOpen(long w) {
+        return (w & GUARD_MASK) == 0 && kernel.ledgerGuards(id) == 0;
     }
 
     @Override
@@ -383,12 +431,24 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     }
 
     /**
-     * The point of no return (F1 step 5): one CAS from a word with nothing but the
-     * finalizer's own thread count ({@code ownThreads}) to CLOSED. Only the finalizer calls this.
+     * The point of no return (F1 step 5): from a word with nothing but the finalizer's own
+     * thread count ({@code ownThreads}), seal it, count the ledger guards, and CAS it to CLOSED
+     * if there were none; see the overview. Only the finalizer calls this.
      */
     boolean tryPassPointOfNoReturn(long ownThreads) {
         long w = (long) WORD.getVolatile(cell);
-        return (w & BUSY) == ownThreads && WORD.compareAndSet(cell, w, CLOSED | ownThreads);
+        if ((w & BUSY) != ownThreads || !WORD.compareAndSet(cell, w, w | SEALING)) {
+            return false;
+        }
+        boolean passed = false;
+        try {
+            passed = kernel.ledgerGuards(id) == 0 && WORD.compareAndSet(cell, w | SEALING, CLOSED | ownThreads);
+        } finally {
+            if (!passed) {
+                WORD.getAndBitwiseAnd(cell, ~SEALING);
+            }
+        }
+        return passed;
     }
 
     void state(InterpreterState s) {

@@ -71,6 +71,14 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
     private final Set<Thread> parkedLateAttaches = ConcurrentHashMap.newKeySet();
     private final AtomicInteger interrupts = new AtomicInteger();
     private volatile GuardDirectory guardDirectory = NO_GUARD_DIRECTORY;
+    /**
+     * Directories unbound or replaced while they still counted open ledger guards: those stay
+     * counted (G3) until they close. Each was closed before it was added, so its count only
+     * falls; it is dropped once it reaches zero. A directory is added here before it stops
+     * being {@link #guardDirectory}, so a count never misses it (it may see it twice, and skips
+     * the second).
+     */
+    private final List<GuardDirectory> retiredDirectories = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ThreadBinder threadBinder = RegistryKernel::runUnattached;
     private final Signals signals;
     /** The runtime's MXBean; null when off or not registered. */
@@ -188,12 +196,51 @@ final class RegistryKernel implements Kernel, InterpreterRegistry {
 
     @Override
     public void bindGuards(GuardDirectory directory) {
-        this.guardDirectory = Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(directory, "directory");
+        GuardDirectory old = guardDirectory;
+        if (old != directory) {
+            retire(old);
+        }
+        this.guardDirectory = directory;
     }
 
     @Override
     public void unbindGuards(GuardDirectory directory) {
-        GUARD_DIRECTORY.compareAndSet(this, Objects.requireNonNull(directory, "directory"), NO_GUARD_DIRECTORY);
+        Objects.requireNonNull(directory, "directory");
+        if (guardDirectory == directory) {
+            retire(directory);
+        }
+        GUARD_DIRECTORY.compareAndSet(this, directory, NO_GUARD_DIRECTORY);
+    }
+
+    /** Keeps the ledger guards of a directory that stops being bound counted; see {@link #retiredDirectories}. */
+    private void retire(GuardDirectory d) {
+        if (d == NO_GUARD_DIRECTORY) {
+            return;
+        }
+        d.close();
+        if (d.ledgerGuards(-1) > 0) {
+            retiredDirectories.add(d);
+        }
+    }
+
+    /**
+     * The open ledger guards of an interpreter (-1: of all), in the bound directory and in the
+     * retired ones (see {@link dev.vigil.spi.kernel.InterpreterLifecycle}). Drops retired
+     * directories whose guards have all closed.
+     */
+    int ledgerGuards(long interpreterId) {
+        GuardDirectory d = guardDirectory;
+        int n = d.ledgerGuards(interpreterId);
+        for (GuardDirectory r : retiredDirectories) {
+            if (r != d) {
+                n += r.ledgerGuards(interpreterId);
+                if (r.ledgerGuards(-1) == 0) {
+                    retiredDirectories.remove(r);
+                }
+            }
+        }
+        return n;
     }
 
     @Override

@@ -15,9 +15,24 @@ public interface GuardDirectory {
     int interruptHolders(long interpreterId);
 
     /**
+     * The number of open ledger guards (see {@link InterpreterLifecycle}) this directory counts
+     * for interpreter {@code interpreterId}, or for every interpreter if it is {@code -1}.
+     * Reads every holder thread's ledger: for the point of no return, a waiting shutdown and
+     * operators, never for a guard path. A ledger guard published before this call's volatile
+     * reads began is counted unless it was unpublished before they reached it; after
+     * {@link #close()} the count never grows. Never blocks.
+     *
+     * @since 1.2
+     */
+    default int ledgerGuards(long interpreterId) {
+        return 0;
+    }
+
+    /**
      * The runtime is disposed ({@link Kernel#dispose()}): stop whatever this directory runs
      * (threads, timers) and drop per-thread values, so that nothing of it outlives the
-     * runtime. Guards still open stay counted. Idempotent; never throws.
+     * runtime. Guards still open stay counted; guards opened after it are word guards. Idempotent;
+     * never throws.
      *
      * @since 1.1
      */

@@ -6,6 +6,15 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The finalization-facing side of one interpreter: its guard word and late attaches.
  * Provided by the registry; thread-safe and lock-free except {@link #lateAttach()}.
+ *
+ * <p>A guard is counted in one of two places. A <em>word guard</em> is a count on the guard
+ * word ({@link #tryAcquireGuard()}, {@link #releaseGuard()}). A <em>ledger guard</em> is
+ * counted by the guards bundle in its holder thread's own memory, where the registry reads it
+ * through {@link GuardDirectory#ledgerGuards(long)} when it decides the point of no return and
+ * while it waits (F1 steps 4 and 5), so that opening and closing one writes nothing shared (DESIGN.md
+ * section 4). Its protocol: the opener publishes the guard with a volatile write and then calls
+ * {@link #confirmLedgerGuard()}; whoever closes it unpublishes it with a volatile write or
+ * an atomic update and then calls {@link #ledgerGuardReleased()}.
  */
 @ProviderType
 public interface InterpreterLifecycle {
@@ -28,10 +37,30 @@ public interface InterpreterLifecycle {
      * if it was the last (G4, F2). Never blocks, never throws. */
     void releaseGuard();
 
+    /**
+     * Confirms a ledger guard the calling thread has just published (see the type's javadoc):
+     * true if it stands, false if the interpreter is past its point of no return (G5), and then
+     * the caller unpublishes it and calls {@link #ledgerGuardReleased()}. A volatile read of the
+     * guard word; only while the finalizer is deciding the point of no return (microseconds)
+     * does it spin until the decision is made. Never throws.
+     *
+     * @since 1.2
+     */
+    boolean confirmLedgerGuard();
+
+    /**
+     * A ledger guard was just unpublished (see the type's javadoc): wakes a shutdown waiting
+     * on guards, which then counts again (G4, F2). One volatile read of the guard word unless
+     * a shutdown waits. Never blocks, never throws.
+     *
+     * @since 1.2
+     */
+    void ledgerGuardReleased();
+
     /** Whether the interpreter passed its point of no return (F1 step 5). One volatile read. */
     boolean isPastPointOfNoReturn();
 
-    /** The number of guards counted now. */
+    /** The number of guards counted now: word guards and ledger guards. */
     int openGuardCount();
 
     /**

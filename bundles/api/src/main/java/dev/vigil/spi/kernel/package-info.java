@@ -5,10 +5,12 @@
  * the guards bundle provides guard and view handles and a guard directory; the thread-state
  * bundle consumes them. Not for users: every type here but one is a provider type and may grow.
  * Engines (DESIGN.md §6) implement {@link dev.vigil.spi.kernel.AttachHook} and install it through
- * {@link dev.vigil.spi.kernel.AttachHooks}, the thread-state bundle's (since 1.1.0).
+ * {@link dev.vigil.spi.kernel.AttachHooks}, the thread-state bundle's (since 1.1.0). Since 1.2.0 a
+ * guard may be a ledger guard, counted in its holder's memory (see
+ * {@link dev.vigil.spi.kernel.InterpreterLifecycle}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.vigil.spi.kernel;
 
 import org.osgi.annotation.bundle.Export;

@@ -42,7 +42,7 @@ final class OsgiContainer implements AutoCloseable {
      * and the API bundle is not installed.
      */
     static final String API_FROM_HOST = "dev.vigil.api;version=1.1.0,dev.vigil.spi;version=1.1.0,"
-            + "dev.vigil.spi.kernel;version=1.1.0";
+            + "dev.vigil.spi.kernel;version=1.2.0";
     static final Duration TIMEOUT = Duration.ofSeconds(10L * Long.getLong("vigil.test.timeoutFactor", 1L));
 
     /** What the test framework runs: SCR and its three OSGi API bundles, Configuration Admin. */

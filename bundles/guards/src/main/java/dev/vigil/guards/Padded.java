@@ -1,0 +1,12 @@
+package dev.vigil.guards;
+
+/**
+ * 64 bytes of padding before the fields of a subclass (a superclass's fields are laid out
+ * first), so that the fields of an object written on every guard open and close never share a
+ * cache line with the fields of the object before it in memory, wherever the GC copies them.
+ * See {@link Ledger}'s overview.
+ */
+@SuppressWarnings("unused")
+abstract class Padded {
+    private long p0, p1, p2, p3, p4, p5, p6, p7;
+}
