@@ -263,6 +263,11 @@ final class PerThread {
         }
     }
 
+    /** The stamp of the frame pushed last (the top frame right after a push). */
+    long lastStamp() {
+        return stamps;
+    }
+
     boolean hasFrames() {
         return depth > 0;
     }

@@ -49,15 +49,31 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
         return new Token(t, t.ensure(((GuardHandle) guard).lifecycle(), null));
     }
 
+    /**
+     * {@inheritDoc} Kept this small so that it is inlined into its caller even when its work
+     * ({@link #ensureOwned}) is not, and the token and its Optional are scalar-replaced there
+     * (0 B/op, DESIGN.md section 4): C2 inlines no method it has already compiled into more than
+     * {@code InlineSmallCode} bytes, and an object returned by a method not inlined escapes.
+     */
     @Override
     public Optional<ThreadStateToken> ensureFromView(InterpreterView view) {
-        ViewHandle v = view(view);
+        PerThread t = ensureOwned(view(view));
+        return t == null ? Optional.empty() : Optional.of(new Token(t, t.lastStamp()));
+    }
+
+    /**
+     * T3: takes a guard owned by the calling thread's state and ensures with it; returns that
+     * state, whose {@link PerThread#lastStamp()} is the new frame's, or null when the
+     * interpreter is finalizing or gone (not an error).
+     */
+    private PerThread ensureOwned(ViewHandle v) {
         ViewHandle.OwnedGuard owned = v.acquireOwned();
         if (owned == null) {
-            return Optional.empty(); // finalizing or gone (T3), not an error
+            return null;
         }
         PerThread t = threadFor(owned);
-        return Optional.of(new Token(t, t.ensure(v.lifecycle(), owned)));
+        t.ensure(v.lifecycle(), owned);
+        return t;
     }
 
     /** The calling thread's state, through the owned guard's hint where it has one (see below). */
