@@ -18,8 +18,9 @@ public enum DiagnosticsLevel {
      * The default. Every open guard is listed ({@code openGuards()}, shutdown reports) with its
      * holder — the thread that opened it — and its age, and holders can be interrupted; every
      * guard that becomes unreachable unclosed is found and reported, and the policy decides
-     * about it (P2d). What this level gives up for its speed (guard open+close at about the
-     * cost of {@code off}, {@code ensureFromView} allocation-free):
+     * about it (P2d). Each guard is counted in its holder thread's ledger rather than on the
+     * interpreter's shared guard word, so threads guarding one interpreter do not contend.
+     * What this level gives up for its speed ({@code ensureFromView} allocation-free):
      * <ul>
      * <li>Ages are measured on a clock the leak watch advances every 50 ms, not read per guard:
      *     an age may read up to about 50 ms (plus scheduling delay) more than it is, never less.

@@ -7,9 +7,13 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * Makes guards (rules G1–G6) and views (V1–V4).
  *
- * <p>Thread-safe and lock-free: obtaining and closing a guard is one atomic update of the
- * interpreter's guard word plus, at diagnostics {@code simple} and {@code full}, the
- * bookkeeping that lists it. Methods taking an interpreter throw
+ * <p>Thread-safe and lock-free. At diagnostics {@code off} obtaining and closing a guard is
+ * one atomic update each of the interpreter's guard word (shared by every thread); at
+ * {@code simple} (the default) and {@code full} a guard is counted and listed in its holder
+ * thread's own ledger instead, so that obtaining it writes only memory of the calling thread
+ * and closing it is one compare-and-set on its ledger entry: threads guarding one interpreter
+ * do not contend. Obtaining a guard spins only while a shutdown is deciding its point of no
+ * return (microseconds). Methods taking an interpreter throw
  * {@link IllegalArgumentException} for an interpreter of another runtime; methods taking a
  * view throw it for a view of another runtime.
  */

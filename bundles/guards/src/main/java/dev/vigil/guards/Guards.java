@@ -48,7 +48,10 @@ public final class Guards implements InterpreterGuards {
     public Optional<InterpreterGuard> fromView(InterpreterView view) {
         View v = view(view);
         v.checkOpen();
-        return Optional.ofNullable(book.open(v.lifecycle(), owner, v));
+        Guard g = book.open(v.lifecycle(), owner, v);
+        // Not Optional.ofNullable: its null test is profiled for every caller in the JVM, so it
+        // keeps both branches and the Optional cannot be scalar-replaced; this test is ours.
+        return g == null ? Optional.empty() : Optional.of(g);
     }
 
     @Override
