@@ -14,17 +14,17 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
  * G4 and G6 at diagnostics {@code simple}: one tracked guard closed on a thread other than its
- * holder while a second thread lists and then closes the same guard again. The close gate is
- * the CAS that frees the guard's ledger entry; the count is released after it. So exactly one
- * close uncounts (a second close can never release another holder's protection), and an
- * observer that sees the count dropped must not list the guard: a guard listed after its close
- * was seen is forbidden. The observer reads the count first, then the listing; the arbiter
+ * holder while a second thread lists and then closes the same guard again. The guard is a
+ * ledger guard: the CAS that frees its ledger entry is at once its close gate, its uncount and
+ * the end of its listing. So exactly one close uncounts (a second close can never release
+ * another holder's protection), and an observer that sees the count dropped must not list the
+ * guard: a guard listed after its close was seen is forbidden. The observer reads the count first, then the listing; the arbiter
  * reads both once the actors are done. (Two actors: jcstress runs no more actors than cores.)
  */
 @JCStressTest
 @Description("G4/G6 at simple: a guard closed twice concurrently is uncounted once, and never listed after its close")
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "observed before either close; uncounted once")
-@Outcome(id = "1, 0, 0, 0", expect = ACCEPTABLE, desc = "observed between the entry's release and the count's")
+@Outcome(id = "1, 0, 0, 0", expect = ACCEPTABLE, desc = "the close landed between the observer's two reads")
 @Outcome(id = "0, 0, 0, 0", expect = ACCEPTABLE, desc = "observed after the close")
 @Outcome(id = "0, 1, .*", expect = FORBIDDEN, desc = "LISTED AFTER CLOSE: the count had dropped, the listing still showed the guard")
 @Outcome(expect = FORBIDDEN, desc = "closed twice (count below zero) or still listed or counted at the end")
