@@ -10,8 +10,8 @@ import java.util.Map;
  * stack of frames, one per successful ensure or detach not yet released.
  *
  * <p>Confined to its thread: every method but {@link #owner} checks runs on it, so nothing
- * here is synchronized or volatile. Other threads may only read the final fields
- * {@link #owner} and {@link #manager} (a guard's thread-state hint is read racily).
+ * here is synchronized or volatile. Other threads may only read the final field
+ * {@link #owner} (a guard's thread-state hint is read racily, and only its owner reads more).
  */
 final class PerThread {
 
@@ -34,12 +34,16 @@ final class PerThread {
      * already attached, without an owned guard, whose state is also the one to restore) sits
      * in the two low bits of frameStamp, beside the stamp, with a fourth kind REATTACH: an
      * ensure from a detached thread without an owned guard, which has no state to restore.
-     * NESTED and REATTACH frames write only their stamp and state, and their release — the
-     * commonest (T1a, T1b) — is one compare of the whole frame word against stamp and kind;
-     * frameState above the top stays stale (a push stores a state only if the slot does not
-     * hold it already: reference stores into long-lived arrays are what a nested ensure would
-     * otherwise spend most on, in G1's post-write barrier). framePrev and frameGuard are null
-     * above the top, so that no released frame keeps a guard (or another bundle's class). The arrays grow by doubling and are never shrunk,
+     * NESTED and REATTACH frames write only their stamp: their state is the one attached when
+     * the ensure returned, which the token carries (a token is scalar-replaced when used in
+     * try-with-resources, so this costs nothing), and their release — the commonest (T1a,
+     * T1b) — is one compare of the whole frame word against stamp and kind. A NESTED release
+     * restores nothing: the frames above it, released first (T4), have restored what they
+     * changed. frameState is written for ENSURE and DETACH frames only, and above the top it
+     * stays stale (a push stores a state only if the slot does not hold it already: reference
+     * stores into long-lived arrays cost a StoreLoad fence in G1's post-write barrier on JDK
+     * 17). framePrev and frameGuard are null above the top, so that no released frame keeps a
+     * guard (or another bundle's class). The arrays grow by doubling and are never shrunk,
      * so nesting and re-attaching allocate nothing once warm.
      *
      * States: `attached` is the state the thread runs in (null when detached); `lastUsed` is
@@ -53,20 +57,22 @@ final class PerThread {
     static final byte DETACH = 1;
     /**
      * The frame of an ensure on the state already attached, without an owned guard (T1a): it
-     * keeps only that state, which is also the state to restore (frameState == framePrev).
+     * keeps nothing but its stamp: its state, the one attached, comes with the token.
      */
     private static final long NESTED = 2;
     /**
      * The frame of an ensure from a detached thread, without an owned guard (T1b, T1c): its
-     * release restores no state (frameState is the state it attached; framePrev unwritten).
+     * release restores no state; the state it attached comes with the token.
      */
     private static final long REATTACH = 3;
 
     final Thread owner = Thread.currentThread();
-    /** The manager (runtime) this state belongs to; checked with {@link #owner} on a guard's hint. */
-    final Object manager;
-    /** Owner only: set when the manager dropped this object from its ThreadLocal. */
-    boolean retired;
+    /**
+     * The manager (runtime) this state belongs to, while it is that manager's live state of
+     * {@link #owner}; null once the manager dropped it from its ThreadLocal (retired). Checked
+     * with {@link #owner} on a guard's hint (one compare for both). Owner writes only.
+     */
+    Object liveFor;
     /** The runtime's engine hooks (DESIGN.md §6), looked up only when a state is made. */
     private final Map<InterpreterLifecycle, AttachHook> hooks;
     State attached;
@@ -81,7 +87,7 @@ final class PerThread {
     private OwnedGuard[] frameGuard = new OwnedGuard[8];
 
     PerThread(Object manager, Map<InterpreterLifecycle, AttachHook> hooks) {
-        this.manager = manager;
+        this.liveFor = manager;
         this.hooks = hooks;
     }
 
@@ -93,7 +99,7 @@ final class PerThread {
         State prev = attached;
         if (prev != null && prev.lifecycle == lifecycle && owned == null) {
             prev.ensureCount++;                         // (a) nested: attached and lastUsed are prev already
-            return pushShort(NESTED, prev);
+            return pushShort(NESTED);
         }
         return attach(lifecycle, owned);
     }
@@ -117,7 +123,7 @@ final class PerThread {
         if (lastUsed != s) {
             lastUsed = s;
         }
-        return prev == null && owned == null ? pushShort(REATTACH, s) : push(ENSURE, s, prev, owned);
+        return prev == null && owned == null ? pushShort(REATTACH) : push(ENSURE, s, prev, owned);
     }
 
     /** T6: gives up the attachment; returns the frame's stamp. Requires {@code attached != null}. */
@@ -135,28 +141,24 @@ final class PerThread {
      * @throws IllegalStateException on the wrong thread, out of order or a second time;
      *         nothing is changed then
      */
-    State release(long stamp, byte kind) {
+    State release(long stamp, byte kind, State s) {
         if (Thread.currentThread() != owner) {
             throw wrongThread();
         }
         int top = depth - 1;
         if (top >= 0 && kind == ENSURE) {
-            // the two commonest releases, one compare each; frameState above depth may stay stale
+            // the two commonest releases, one compare each; their state comes with the token
             long frame = frameStamp[top];
             if (frame == (stamp << 2 | NESTED)) {       // T1a
-                State s = frameState[top];
+                // Nothing to restore: every frame above this one has been released (T4) and
+                // restored the attachment it changed, so `s` is attached and last used again
+                // (or, if a detachment above failed its late attach, the thread stays detached,
+                // as F1 wants).
                 depth = top;
                 uncount(s);
-                if (attached != s) {                    // reference stores only when changed (see pushShort)
-                    attached = s;
-                }
-                if (lastUsed != s) {
-                    lastUsed = s;
-                }
                 return null;
             }
             if (frame == (stamp << 2 | REATTACH)) {     // T1b, T1c
-                State s = frameState[top];
                 depth = top;
                 uncount(s);
                 attached = null;
@@ -174,29 +176,20 @@ final class PerThread {
         }
     }
 
-    /** The general release: frames that restore a state, own a guard or are detachments. */
+    /** The general release: ENSURE frames (they restore a state or own a guard) and detachments. */
     private State releaseFrame(long stamp, byte kind, int top) {
         long frame = top < 0 ? 0 : frameStamp[top];
         if (top < 0 || frame >>> 2 != stamp || (kind == DETACH) != ((frame & 3) == DETACH)) {
             throw new IllegalStateException(misuse(stamp, kind));
         }
+        // an ENSURE or DETACH frame: a valid release of a NESTED or REATTACH one took the fast path
         State s = frameState[top];
         depth = top;
-        State prev;
-        OwnedGuard owned;
-        if ((frame & 3) == NESTED) {
-            prev = s;
-            owned = null;
-        } else if ((frame & 3) == REATTACH) {
-            prev = null;
-            owned = null;
-        } else {
-            prev = framePrev[top];
-            owned = frameGuard[top];
-            framePrev[top] = null;
-            if (owned != null) {
-                frameGuard[top] = null;
-            }
+        State prev = framePrev[top];
+        OwnedGuard owned = frameGuard[top];
+        framePrev[top] = null;
+        if (owned != null) {
+            frameGuard[top] = null;
         }
         if (kind == DETACH) {
             return s;                                   // the caller re-attaches
@@ -278,7 +271,7 @@ final class PerThread {
         }
         long stamp = ++stamps;
         frameStamp[depth] = stamp << 2 | kind;
-        if (frameState[depth] != s) {                   // see pushShort
+        if (frameState[depth] != s) {                   // see the overview (G1's post-write barrier)
             frameState[depth] = s;
         }
         if (framePrev[depth] != prev) {
@@ -292,20 +285,15 @@ final class PerThread {
     }
 
     /**
-     * Pushes a frame that stores only its stamp and state (NESTED, REATTACH). The state is
-     * stored only if the slot does not hold it already (a fast release leaves it there): a
-     * reference store into these long-lived arrays costs a StoreLoad fence in G1's post-write
-     * barrier on JDK 17, more than the rest of a nested ensure.
+     * Pushes a frame that stores only its stamp (NESTED, REATTACH): its state comes with the
+     * token (see overview).
      */
-    private long pushShort(long kind, State s) {
+    private long pushShort(long kind) {
         if (depth == frameStamp.length) {
             grow();
         }
         long stamp = ++stamps;
         frameStamp[depth] = stamp << 2 | kind;
-        if (frameState[depth] != s) {
-            frameState[depth] = s;
-        }
         depth++;
         return stamp;
     }
@@ -329,7 +317,7 @@ final class PerThread {
             s = new State(lifecycle, ownedByEnsure);
         }
         AttachHook hook = hooks.isEmpty() ? null : hooks.get(lifecycle);
-        if (s.hook != hook) {                           // no reference store when unchanged (see pushShort)
+        if (s.hook != hook) {                           // no reference store when unchanged (see the overview)
             s.hook = hook;
         }
         return s;

@@ -46,7 +46,8 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
     @Override
     public ThreadStateToken ensure(InterpreterGuard guard) {
         PerThread t = threadFor(guard);
-        return new Token(t, t.ensure(((GuardHandle) guard).lifecycle(), null));
+        long stamp = t.ensure(((GuardHandle) guard).lifecycle(), null);
+        return new Token(t, stamp, t.attached);
     }
 
     /**
@@ -58,7 +59,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
     @Override
     public Optional<ThreadStateToken> ensureFromView(InterpreterView view) {
         PerThread t = ensureOwned(view(view));
-        return t == null ? Optional.empty() : Optional.of(new Token(t, t.lastStamp()));
+        return t == null ? Optional.empty() : Optional.of(new Token(t, t.lastStamp(), t.attached));
     }
 
     /**
@@ -88,7 +89,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
 
     /** Whether a hinted state is the calling thread's live state of this manager. */
     private boolean live(PerThread p) {
-        return p.owner == Thread.currentThread() && p.manager == this && !p.retired;
+        return p.owner == Thread.currentThread() && p.liveFor == this;
     }
 
     /**
@@ -138,7 +139,8 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
             main.lateAttach(); // T7: never returns normally
         }
         PerThread t = perThread.get();
-        return new Token(t, t.ensure(main, null));
+        long stamp = t.ensure(main, null);
+        return new Token(t, stamp, t.attached);
     }
 
     @Override
@@ -154,7 +156,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
         } finally {
             t.unbind(bound, previous);
             if (previous == null && !t.hasFrames()) {
-                t.retired = true; // guards hinting at it ask the ThreadLocal again
+                t.liveFor = null; // retired: guards hinting at it ask the ThreadLocal again
                 perThread.remove();
             }
         }
@@ -213,15 +215,18 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
     private static final class Token implements ThreadStateToken {
         private final PerThread thread;
         private final long stamp;
+        /** The state attached when the ensure returned: its frame's, for the one-compare releases. */
+        private final State state;
 
-        Token(PerThread thread, long stamp) {
+        Token(PerThread thread, long stamp, State state) {
             this.thread = thread;
             this.stamp = stamp;
+            this.state = state;
         }
 
         @Override
         public void close() {
-            thread.release(stamp, PerThread.ENSURE);
+            thread.release(stamp, PerThread.ENSURE, state);
         }
 
         @Override
@@ -242,7 +247,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
 
         @Override
         public void close() {
-            State s = thread.release(stamp, PerThread.DETACH);
+            State s = thread.release(stamp, PerThread.DETACH, null);
             if (s.lifecycle.isPastPointOfNoReturn()) {
                 s.lifecycle.lateAttach(); // never returns normally; the thread stays detached
             }
