@@ -3,12 +3,16 @@
  * {@link dev.vigil.spi.kernel.Kernel} per runtime and an
  * {@link dev.vigil.spi.kernel.InterpreterLifecycle} per interpreter, holding the guard word;
  * the guards bundle provides guard and view handles and a guard directory; the thread-state
- * bundle consumes them. Not for users: every type here but one is a provider type and may grow.
+ * bundle consumes them. Not for users: every type here but the engines' two (consumer types) is a
+ * provider type and may grow.
  * Engines (DESIGN.md §6) implement {@link dev.vigil.spi.kernel.AttachHook} and install it through
- * {@link dev.vigil.spi.kernel.AttachHooks}, the thread-state bundle's (since 1.1.0).
+ * {@link dev.vigil.spi.kernel.AttachHooks}, the thread-state bundle's (since 1.1.0), and bind an
+ * {@link dev.vigil.spi.kernel.EngineBinding} to the interpreter's lifecycle
+ * ({@link dev.vigil.spi.kernel.InterpreterLifecycle#bindEngine}, since 1.2.0): what holders run,
+ * relayed holder interrupts and the point of no return.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.vigil.spi.kernel;
 
 import org.osgi.annotation.bundle.Export;

@@ -73,7 +73,7 @@ class PolyglotBundleFelixTest {
             call(commands, "evalheld", "osgi-js", "while (true) {}");
             await("the held script to run").atMost(BOUND)
                     .until(() -> ((List<?>) call(engines, "running")).size() == 1);
-            assertThat(((List<?>) call(engines, "running")).get(0).toString()).contains("runs js shell in osgi-js");
+            assertThat(((List<?>) call(engines, "running")).get(0).toString()).contains("runs js shell:1 in osgi-js");
 
             engine.stop(); // deactivation cancels the script and ends every thread the bundle started
             await("no thread of the engine bundle left").atMost(BOUND).untilAsserted(() ->

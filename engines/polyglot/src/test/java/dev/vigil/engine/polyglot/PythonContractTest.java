@@ -121,7 +121,9 @@ class PythonContractTest {
         org.awaitility.Awaitility.await().atMost(BOUND).until(() -> r.runtime.interrupt());
         assertThat(r.engines.running()).anySatisfy(line -> assertThat(line).contains("python spin.py"));
         assertThat(shutdown).isNotDone();
-        h.thread.interrupt();
+        // a thread interrupt does not stop GraalPy code and daemon-hang interrupts nobody: the
+        // user stops the script through the engine (Context.interrupt), and so its guard closes
+        assertThat(r.engines.interrupt(py, BOUND)).isTrue();
         h.awaitFailure();
         assertThat(shutdown.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).outcome())
                 .isEqualTo(FinalizationReport.Outcome.COMPLETED);
