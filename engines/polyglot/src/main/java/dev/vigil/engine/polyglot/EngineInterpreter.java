@@ -300,25 +300,30 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
                 return false;
             }
             closed = true;
-            if (locked && inside.isEmpty()) {
-                try {
-                    context.close();
-                    return false;
-                } catch (IllegalStateException | PolyglotException e) {
-                    // a thread entered meanwhile (multi-threaded language): cancel below
-                }
+            if (locked && inside.isEmpty() && closeOnOwnThread(false)) {
+                return false;
             }
         } finally {
             if (locked && lock != null) {
                 lock.unlock();
             }
         }
-        try {
-            context.close(true);
-        } catch (IllegalStateException | PolyglotException e) {
-            // already closed by a concurrent close(true)
-        }
+        closeOnOwnThread(true);
         return true;
+    }
+
+    /** Context.close(cancel) on a thread of its own (PolyglotInterpreters.onOwnThread); whether
+     * it closed: a plain close fails while a thread is inside (a multi-threaded language's
+     * thread entered meanwhile), a cancel only if another cancel closed it first. */
+    private boolean closeOnOwnThread(boolean cancel) {
+        return PolyglotInterpreters.onOwnThread("close", () -> {
+            try {
+                context.close(cancel);
+                return true;
+            } catch (IllegalStateException | PolyglotException e) {
+                return false;
+            }
+        });
     }
 
     private String holder() {

@@ -27,6 +27,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.Source;
@@ -152,9 +154,11 @@ public final class PolyglotInterpreters implements AutoCloseable {
             if (engineClosed) {
                 throw new IllegalStateException("these polyglot interpreters are closed");
             }
-            Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
-            engineOptions.forEach(b::option);
-            engine = b.build();
+            engine = onOwnThread("engine", () -> {
+                Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
+                engineOptions.forEach(b::option);
+                return b.build();
+            });
         }
         return engine;
     }
@@ -206,20 +210,26 @@ public final class PolyglotInterpreters implements AutoCloseable {
             throw new IllegalArgumentException("language \"" + language + "\" is not installed; installed: "
                     + languages());
         }
-        Context context = Context.newBuilder(language).engine(engine).build();
-        try {
-            // initialized here, not at the first eval: language initialization does not stop on
-            // an interrupt (measured), so a runaway script's first seconds would not either
-            context.initialize(language);
-        } catch (RuntimeException e) {
-            context.close();
-            throw e;
-        }
+        Context context = onOwnThread("context", () -> {
+            Context c = Context.newBuilder(language).engine(engine).build();
+            try {
+                // initialized here, not at the first eval: language initialization does not stop on
+                // an interrupt (measured), so a runaway script's first seconds would not either
+                c.initialize(language);
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        });
         Interpreter interpreter;
         try {
             interpreter = registry.create(name);
         } catch (RuntimeException e) {
-            context.close();
+            onOwnThread("close", () -> {
+                context.close();
+                return null;
+            });
             throw e;
         }
         EngineInterpreter ei = new EngineInterpreter(interpreter, language, context, this);
@@ -469,6 +479,48 @@ public final class PolyglotInterpreters implements AutoCloseable {
         return ei;
     }
 
+    /**
+     * Runs {@code task} on a fresh thread that ends with it, and waits for it (uninterruptibly:
+     * the task cannot be left half done; the caller's interrupt status is kept). Truffle leaves a
+     * thread-local value of the engine's classes on each thread that builds, enters or closes a
+     * context or engine: building and closing on such threads keeps long-lived threads (a
+     * framework's, a pool's, a finalizer's) from holding the engine bundle's class loader after
+     * it stopped (DESIGN.md §5). Rethrows the task's unchecked exception.
+     */
+    static <T> T onOwnThread(String what, Supplier<T> task) {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(task.get());
+            } catch (RuntimeException | Error e) {
+                failure.set(e);
+            }
+        }, "vigil-polyglot-" + what);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = failure.get();
+        if (f instanceof RuntimeException re) {
+            throw re;
+        }
+        if (f instanceof Error err) {
+            throw err;
+        }
+        return result.get();
+    }
+
     // ---- the finalization's side (called by EngineInterpreter)
 
     /** The interpreter's lifecycle, through the guards' SPI seam (checked by the constructor). */
@@ -523,7 +575,10 @@ public final class PolyglotInterpreters implements AutoCloseable {
             built = engine;
         }
         if (built != null) {
-            built.close(true);
+            onOwnThread("close", () -> {
+                built.close(true);
+                return null;
+            });
         }
     }
 
