@@ -54,16 +54,21 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
      *
      * Interrupts (measured, DESIGN.md §6): a Thread.interrupt stops GraalJS guest code within
      * some 100 ms, but not GraalPy's (a `while True: pass` ran on for minutes, holding GraalPy's
-     * own GIL). Context.interrupt stops both. So when the policy interrupts the holders, an
-     * evaluating thread with its interrupt status set makes the engine call Context.interrupt,
-     * on the engine's relay thread (it blocks until the code stopped). Context.interrupt stops
-     * every thread evaluating in the context, not only the interrupted one: for JS that is the
-     * same thread (the lock); for Python, all of them. A Thread.interrupt from anyone else is
-     * not relayed (nothing polls): stop GraalPy code with PolyglotInterpreters.interrupt.
+     * own GIL). Context.interrupt stops both. So when the policy interrupts the holders of a
+     * GraalPy interpreter, an evaluating thread with its interrupt status set makes the engine
+     * call Context.interrupt, on the engine's relay thread (it blocks until the code stopped).
+     * Context.interrupt stops every thread evaluating in the context, not only the interrupted
+     * one, and, until it returns, every eval that starts meanwhile (Truffle: its interrupt action
+     * throws while the context is INTERRUPTING, and a new enter gets it): an eval that races
+     * an interrupt in flight fails with isInterrupted(). GraalJS is not relayed (the thread
+     * interrupt stops it). A Thread.interrupt from anyone else is not relayed either (nothing
+     * polls): stop GraalPy code with PolyglotInterpreters.interrupt.
      */
 
     /** Languages whose contexts accept several threads at once (GraalPy has a GIL of its own). */
     private static final List<String> MULTI_THREADED = List.of("python");
+    /** Languages whose guest code runs on after a Thread.interrupt (measured: GraalPy; GraalJS stops). */
+    private static final List<String> IGNORES_THREAD_INTERRUPT = List.of("python");
     final Interpreter interpreter;
     final String language;
     final Context context;
@@ -247,10 +252,14 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
         return m;
     }
 
-    /** {@inheritDoc} Here: if an evaluating thread has its interrupt status set, Context.interrupt
-     * on the engine's relay thread (see the overview). */
+    /** {@inheritDoc} Here, for a language whose code ignores a thread interrupt: if an evaluating
+     * thread has its interrupt status set, Context.interrupt on the engine's relay thread (see
+     * the overview). */
     @Override
     public void holdersInterrupted() {
+        if (!IGNORES_THREAD_INTERRUPT.contains(language)) {
+            return; // the thread interrupt stops it; a Context.interrupt too would only widen the window below
+        }
         for (Map.Entry<Thread, String> e : inside.entrySet()) {
             if (!e.getValue().isEmpty() && e.getKey().isInterrupted()) {
                 owner.relayInterrupt(this);

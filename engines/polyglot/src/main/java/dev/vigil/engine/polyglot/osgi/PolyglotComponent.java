@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.graalvm.polyglot.Engine;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -60,6 +61,7 @@ public final class PolyglotComponent {
     private final ThreadStates threadStates;
     private final PolyglotInterpreters engines;
     private final ServiceRegistration<PolyglotInterpreters> registration;
+    private final BundleContext bundleContext;
     private final List<Thread> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger heldNumbers = new AtomicInteger();
     private final PrintStream out = System.out;
@@ -72,6 +74,7 @@ public final class PolyglotComponent {
         this.threadStates = threadStates;
         this.engines = PolyglotInterpreters.create(registry, guards, threadStates, Map.of());
         this.registration = context.registerService(PolyglotInterpreters.class, engines, null);
+        this.bundleContext = context;
     }
 
     @Deactivate
@@ -81,6 +84,9 @@ public final class PolyglotComponent {
         for (Thread t : held) {
             t.interrupt();
             t.join(10_000);
+        }
+        if (bundleContext.getBundle(0).getState() == Bundle.STOPPING) {
+            return; // the framework stops: this class loader goes with it, the hook does no harm
         }
         try {
             EngineShutdownHooks.removeLoadedBy(Engine.class.getClassLoader());
