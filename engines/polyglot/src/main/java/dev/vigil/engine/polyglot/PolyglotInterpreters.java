@@ -79,7 +79,7 @@ import org.graalvm.polyglot.management.ExecutionListener;
  *
  * <p>Where a script is (the line in reports and {@link #running()}) is seen only while a report
  * is taken: an execution listener is attached to the engine for at most
- * {@value #LOCATE_BOUND_MILLIS} ms, until each evaluating thread entered a statement; a thread
+ * 100 ms (LOCATE_BOUND_MILLIS), until each evaluating thread entered a statement; a thread
  * blocked in host code meanwhile is named by its source name only. Evaluation pays nothing
  * for it otherwise.
  *
@@ -106,7 +106,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
      */
 
     /** How long a report waits at most to see where the evaluating threads are. */
-    static final long LOCATE_BOUND_MILLIS = 100;
+    private static final long LOCATE_BOUND_MILLIS = 100;
     /** How long the relay waits for guest code to stop after Context.interrupt: GraalPy took
      * 0.7 s here, and an interrupt that times out is withdrawn. */
     private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(10);
@@ -390,7 +390,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
      * The scripts being evaluated now, one line per thread: thread, language, source name and
      * line, interpreter, e.g. {@code thread "t" (id 42) runs js loop.js:2 in rules (#3)} (what
      * an interrupt under daemon-hang wants to know). Blocks at most
-     * {@value #LOCATE_BOUND_MILLIS} ms to see where the scripts are (see the class comment).
+     * 100 ms (LOCATE_BOUND_MILLIS) to see where the scripts are (see the class comment).
      */
     public List<String> running() {
         Map<Thread, EngineInterpreter> of = new HashMap<>();
@@ -412,7 +412,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
     /**
      * Where each of {@code threads} is in guest code: "source name:line" of the next statement it
      * enters, seen by an execution listener attached to the engine until every thread was seen,
-     * at most {@value #LOCATE_BOUND_MILLIS} ms; a thread not seen (blocked in host code) is left
+     * at most 100 ms (LOCATE_BOUND_MILLIS); a thread not seen (blocked in host code) is left
      * out. Costs evaluation nothing outside that window.
      */
     Map<Thread, String> locate(Set<Thread> threads) {

@@ -53,9 +53,7 @@ class PolyglotBundleFelixTest {
         try {
             BundleContext ctx = framework.getBundleContext();
             Set<Thread> before = Thread.getAllStackTraces().keySet();
-
-            Bundle engine = ctx.installBundle(Path.of(System.getProperty("vigil.it.engineBundle")).toUri().toString());
-            engine.start();
+            Bundle engine = startEngineBundle(ctx);
             Object engines = service(ctx, "dev.vigil.engine.polyglot.PolyglotInterpreters");
             Object js = call(engines, "create", "osgi-js", "js");
             assertThat(call(engines, "eval", js, "answer.js", "6 * 7")).isEqualTo(42L);
@@ -91,8 +89,7 @@ class PolyglotBundleFelixTest {
         try {
             BundleContext ctx = framework.getBundleContext();
             Set<Thread> before = Thread.getAllStackTraces().keySet();
-            Bundle engine = ctx.installBundle(Path.of(System.getProperty("vigil.it.engineBundle")).toUri().toString());
-            engine.start();
+            Bundle engine = startEngineBundle(ctx);
             List<WeakReference<ClassLoader>> old = new ArrayList<>();
             for (int i = 0; i < CYCLES; i++) {
                 long cycle = i;
@@ -148,6 +145,13 @@ class PolyglotBundleFelixTest {
         }
         service(ctx, "dev.vigil.api.InterpreterRegistry");
         return framework;
+    }
+
+    /** Installs and starts the engine bundle (classifier osgi). */
+    private static Bundle startEngineBundle(BundleContext ctx) throws Exception {
+        Bundle engine = ctx.installBundle(Path.of(System.getProperty("vigil.it.engineBundle")).toUri().toString());
+        engine.start();
+        return engine;
     }
 
     /** Refreshes {@code bundle} and waits (bounded) for the refresh to finish. */
