@@ -212,6 +212,8 @@ class OperationsTest {
             Interpreter worker = held.worker;
             Future<FinalizationReport> shutdown = pool.submit(() -> vigil.registry().shutdown(worker));
             eventually().until(() -> worker.state() == InterpreterState.SHUTTING_DOWN);
+            // the first policy's decision is recorded before the swap (SHUTTING_DOWN comes first)
+            eventually().until(() -> fileless(recording).stream().anyMatch(e -> "patient".equals(e)));
             vigil.policies().use("daemon-hang"); // P4: the waiting shutdown re-decides under it
             eventually().until(() -> fileless(recording).stream().anyMatch(e -> "daemon-hang".equals(e)));
             held.release();

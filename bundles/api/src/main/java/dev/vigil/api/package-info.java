@@ -6,7 +6,7 @@
  * {@link java.lang.NullPointerException} naming the argument when it is {@code null}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.vigil.api;
 
 import org.osgi.annotation.bundle.Export;

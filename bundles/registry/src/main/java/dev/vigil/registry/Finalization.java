@@ -16,6 +16,7 @@ import dev.vigil.registry.jfr.VigilEvents;
 import dev.vigil.spi.FinalizationPolicy;
 import dev.vigil.spi.WaitContext;
 import dev.vigil.spi.WaitDecision;
+import dev.vigil.spi.kernel.EngineBinding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 
 /**
@@ -76,6 +78,12 @@ final class Finalization {
      * name, in the report and as a notice, and given to the policy in WaitContext.cycle(); a
      * guard of the finalizing thread itself (F5) is the one-link cycle. Nothing of this runs
      * on the guard and ensure paths.
+     *
+     * Engines (DESIGN.md §6). An engine bound to the interpreter (EngineBinding) names what the
+     * holders run in the guard lists (Context.openGuards, so decisions, progress lines and the
+     * report), is told right after the holders were interrupted, and is told once, right after
+     * the point of no return and before the interpreter leaves the registry, to close; what it
+     * throws is reported, never propagated: nothing after the point of no return can fail.
      *
      * Nothing dropped. An interrupt that arrives while a finalization-requested listener or an
      * atexit hook runs (runtime.interrupt(), a signal, an interrupt of the finalizing thread)
@@ -167,7 +175,10 @@ final class Finalization {
             report.rounds(rounds);
             event("point of no return passed after " + rounds + (rounds == 1 ? " round" : " rounds"));
             rec.state(InterpreterState.FINALIZING);
-            timed(Phase.FINALIZE, () -> kernel.remove(rec));
+            timed(Phase.FINALIZE, () -> {
+                tellEngine(rec.takeEngine(), "closing", EngineBinding::pastPointOfNoReturn); // DESIGN.md §6
+                kernel.remove(rec);
+            });
             rec.state(InterpreterState.FINALIZED);
             return finish(Outcome.COMPLETED);
         } catch (Abort a) {
@@ -603,6 +614,19 @@ final class Finalization {
             }
         }
         event("interrupted " + n + " holder thread(s)");
+        tellEngine(rec.engine(), "relaying the interrupt", EngineBinding::holdersInterrupted); // DESIGN.md §6
+    }
+
+    /** Tells the engine bound to the interpreter, if any (DESIGN.md §6); a failure is reported, not propagated. */
+    private void tellEngine(EngineBinding engine, String what, Consumer<EngineBinding> call) {
+        if (engine == null) {
+            return;
+        }
+        try {
+            call.accept(engine);
+        } catch (RuntimeException | Error e) {
+            failure("engine " + engine + " " + what, e);
+        }
     }
 
     // ---- report
@@ -750,7 +774,7 @@ final class Finalization {
         @Override
         public List<GuardInfo> openGuards() {
             if (guards == null) {
-                guards = List.copyOf(kernel.guardDirectory().openGuards(rec.id()));
+                guards = rec.withEngineActivity(List.copyOf(kernel.guardDirectory().openGuards(rec.id())));
             }
             return guards;
         }

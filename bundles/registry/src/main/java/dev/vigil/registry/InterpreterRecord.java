@@ -7,12 +7,14 @@ import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterFinalizingException;
 import dev.vigil.api.InterpreterState;
 import dev.vigil.api.WaitCycle;
+import dev.vigil.spi.kernel.EngineBinding;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -138,6 +140,8 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
     private volatile CompletableFuture<FinalizationReport> attempt;
     /** The thread running the current attempt; a call from it would wait for itself. */
     private volatile Thread finalizer;
+    /** The engine bound (DESIGN.md §6), else null; ENGINE_TAKEN once the point of no return took it. */
+    private volatile EngineBinding engine;
 
     InterpreterRecord(RegistryKernel kernel, long id, String name, boolean main) {
         this.kernel = kernel;
@@ -582,16 +586,84 @@ final class InterpreterRecord implements Interpreter, InterpreterLifecycle {
                 + " is past its point of no return");
     }
 
+    // ---- the engine (DESIGN.md §6)
+
+    @Override
+    public void bindEngine(EngineBinding binding) {
+        Objects.requireNonNull(binding, "engine");
+        EngineBinding was = (EngineBinding) ENGINE.compareAndExchange(this, null, binding);
+        if (was == ENGINE_TAKEN) {
+            throw finalizingException("bind an engine");
+        }
+        if (was != null) {
+            throw new IllegalStateException(this + " has an engine bound already: " + was);
+        }
+    }
+
+    @Override
+    public void unbindEngine(EngineBinding binding) {
+        ENGINE.compareAndSet(this, Objects.requireNonNull(binding, "engine"), null);
+    }
+
+    /** The engine bound now, else null. */
+    EngineBinding engine() {
+        EngineBinding e = engine;
+        return e == ENGINE_TAKEN ? null : e;
+    }
+
+    /**
+     * Past the point of no return: takes the engine bound, if any, so that none binds any more;
+     * whichever bound before this call is returned (a bind racing the point of no return either
+     * comes first and is returned here, or fails). Only the finalizer calls this.
+     */
+    EngineBinding takeEngine() {
+        EngineBinding e = (EngineBinding) ENGINE.getAndSet(this, ENGINE_TAKEN);
+        return e == ENGINE_TAKEN ? null : e;
+    }
+
+    /** {@code guards} with what each holder runs, as the engine bound tells (DESIGN.md §6). */
+    List<GuardInfo> withEngineActivity(List<GuardInfo> guards) {
+        EngineBinding e = engine();
+        if (e == null || guards.isEmpty()) {
+            return guards;
+        }
+        Map<Long, String> running;
+        try {
+            running = e.running();
+        } catch (RuntimeException ex) {
+            return guards; // the report goes on without it
+        }
+        if (running.isEmpty()) {
+            return guards;
+        }
+        List<GuardInfo> named = new ArrayList<>(guards.size());
+        for (GuardInfo g : guards) {
+            String r = running.get(g.holderThreadId());
+            named.add(r == null ? g : g.withRunning(r));
+        }
+        return List.copyOf(named);
+    }
+
     // ---- VarHandle mechanics
+
+    /** What {@link #engine} holds once the point of no return took the engine. */
+    private static final EngineBinding ENGINE_TAKEN = new EngineBinding() {
+        @Override public Map<Long, String> running() { return Map.of(); }
+        @Override public void holdersInterrupted() { }
+        @Override public void pastPointOfNoReturn() { }
+        @Override public String toString() { return "no engine (past the point of no return)"; }
+    };
 
     private static final VarHandle WORD;
     private static final VarHandle ATTEMPT;
+    private static final VarHandle ENGINE;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             WORD = l.findVarHandle(GuardWordCell.class, "word", long.class);
             ATTEMPT = l.findVarHandle(InterpreterRecord.class, "attempt", CompletableFuture.class);
+            ENGINE = l.findVarHandle(InterpreterRecord.class, "engine", EngineBinding.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

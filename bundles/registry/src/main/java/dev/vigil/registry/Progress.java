@@ -151,7 +151,8 @@ final class Progress {
             long count = Math.max(guards.size(), i instanceof InterpreterRecord r ? r.openGuardCount() : 0);
             b.append(count).append(" open guard(s)");
             guards.stream().max(Comparator.comparing(GuardInfo::age)).ifPresent(g -> b.append(", oldest held by \"")
-                    .append(g.holderThread()).append("\" for ").append(seconds(g.age())));
+                    .append(g.holderThread()).append("\" for ").append(seconds(g.age()))
+                    .append(g.running().map(r -> ", running " + r).orElse("")));
         }
         b.append("; policy ").append(policy.name()).append(' ').append(next(ctx, policy))
                 .append("; an interrupt (Ctrl-C, vigil:interrupt) would ").append(onInterrupt(ctx, policy));

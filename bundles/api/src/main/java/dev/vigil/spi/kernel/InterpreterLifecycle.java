@@ -71,4 +71,26 @@ public interface InterpreterLifecycle {
      * @throws dev.vigil.api.InterpreterFinalizingException when the policy fails the attach
      */
     void lateAttach();
+
+    /**
+     * Binds the engine that runs this interpreter's code (DESIGN.md §6): from now on the
+     * interpreter's finalizations name what its holders run, relay holder interrupts to it and
+     * tell it when the point of no return is passed ({@link EngineBinding}). At most one engine
+     * per interpreter.
+     *
+     * @throws NullPointerException if {@code engine} is null
+     * @throws IllegalStateException if an engine is bound already
+     * @throws dev.vigil.api.InterpreterFinalizingException if the interpreter is past its point
+     *         of no return
+     * @since 1.2
+     */
+    void bindEngine(EngineBinding engine);
+
+    /**
+     * Unbinds {@code engine} if it is the one bound (an engine closing while the interpreter
+     * lives on), so that the interpreter keeps no reference to it. Never throws.
+     *
+     * @since 1.2
+     */
+    void unbindEngine(EngineBinding engine);
 }

@@ -3,9 +3,10 @@ package dev.vigil.engine.polyglot;
 import dev.vigil.api.Interpreter;
 import dev.vigil.api.InterpreterFinalizingException;
 import dev.vigil.spi.kernel.AttachHook;
+import dev.vigil.spi.kernel.EngineBinding;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,9 +20,10 @@ import org.graalvm.polyglot.Value;
 
 /**
  * One engine-backed interpreter: a Vigil {@link Interpreter} and the polyglot {@link Context}
- * it runs code in, joined by the {@link AttachHook} the thread-state manager calls. Thread-safe.
+ * it runs code in, joined by the {@link AttachHook} the thread-state manager calls and the
+ * {@link EngineBinding} the interpreter's finalization calls. Thread-safe.
  */
-final class EngineInterpreter implements AttachHook {
+final class EngineInterpreter implements AttachHook, EngineBinding {
 
     /*
      * Implementation overview
@@ -30,10 +32,10 @@ final class EngineInterpreter implements AttachHook {
      * Context.enter; detached() = Context.leave + [unlock]. The thread-state manager calls
      * them only when a thread's attachment changes, so a nested ensure does not re-enter, and
      * enters and leaves on one thread are balanced and nest with other contexts' (switching
-     * leaves A before entering B). `inside` holds the threads entered now, with what each is
-     * evaluating (for running()); a thread not in it is attached in Vigil's terms but not
-     * entered (a revoked attachment re-attached after the point of no return), and eval
-     * refuses it with Vigil's error.
+     * leaves A before entering B). `inside` holds the threads entered now, with the name of the
+     * source each is evaluating ("" between evaluations): for running() and the report. A
+     * thread not in it is attached in Vigil's terms but not entered (a revoked attachment
+     * re-attached after the point of no return), and eval refuses it with Vigil's error.
      *
      * The lock is the interpreter's GIL: a ReentrantLock, so that a bounded attach
      * (PolyglotInterpreters.eval with a timeout) can take it with tryLock before the ensure
@@ -43,36 +45,44 @@ final class EngineInterpreter implements AttachHook {
      * point of no return attached() never enters: an ensure-type attach is a late attach
      * (P2c, the policy decides), a restoring attach leaves the thread attached but not entered.
      *
+     * The finalization's side (EngineBinding, called by the registry on the finalizing thread):
+     * pastPointOfNoReturn() closes the context, once, right after the point of no return and
+     * before shutdown returns (no watcher, no polling); running() names, for the report, the
+     * language and where each evaluating thread is (PolyglotInterpreters.locate: an execution
+     * listener attached for a few milliseconds while a report is taken, so no per-statement
+     * cost otherwise); holdersInterrupted() relays the policy's holder interrupt.
+     *
      * Interrupts (measured, DESIGN.md §6): a Thread.interrupt stops GraalJS guest code within
      * some 100 ms, but not GraalPy's (a `while True: pass` ran on for minutes, holding GraalPy's
-     * own GIL). Context.interrupt stops both. So a policy's holder interrupt (a Thread.interrupt
-     * by the registry) is relayed: while a shutdown of the interpreter is in progress, the
-     * engine's watcher sees an evaluating thread with its interrupt status set and calls
-     * Context.interrupt, again every RELAY_AGAIN while that thread still evaluates. Context.interrupt stops every thread
-     * evaluating in the context, not only the interrupted one: for JS that is the same thread
-     * (the lock); for Python, all of them.
+     * own GIL). Context.interrupt stops both. So when the policy interrupts the holders of a
+     * GraalPy interpreter, an evaluating thread with its interrupt status set makes the engine
+     * call Context.interrupt, on the engine's relay thread (it blocks until the code stopped).
+     * Context.interrupt stops every thread evaluating in the context, not only the interrupted
+     * one, and, until it returns, every eval that starts meanwhile (Truffle: its interrupt action
+     * throws while the context is INTERRUPTING, and a new enter gets it): an eval that races
+     * an interrupt in flight fails with isInterrupted(). GraalJS is not relayed (the thread
+     * interrupt stops it). A Thread.interrupt from anyone else is not relayed either (nothing
+     * polls): stop GraalPy code with PolyglotInterpreters.interrupt.
      */
 
     /** Languages whose contexts accept several threads at once (GraalPy has a GIL of its own). */
     private static final List<String> MULTI_THREADED = List.of("python");
-    /** How often an interrupt is relayed again to a thread that still evaluates. */
-    private static final long RELAY_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
+    /** Languages whose guest code runs on after a Thread.interrupt (measured: GraalPy; GraalJS stops). */
+    private static final List<String> IGNORES_THREAD_INTERRUPT = List.of("python");
     final Interpreter interpreter;
     final String language;
     final Context context;
+    private final PolyglotInterpreters owner;
     /** Null for a multi-threaded language. */
     private final ReentrantLock lock;
     private final Map<Thread, String> inside = new ConcurrentHashMap<>();
-    /** Evaluating threads whose interrupt was relayed to the context (System.nanoTime() of the
-     * last relay), until they leave. */
-    private final Map<Thread, Long> relayed = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    EngineInterpreter(Interpreter interpreter, String language, Context context) {
+    EngineInterpreter(Interpreter interpreter, String language, Context context, PolyglotInterpreters owner) {
         this.interpreter = interpreter;
         this.language = language;
         this.context = context;
+        this.owner = owner;
         this.lock = MULTI_THREADED.contains(language) ? null : new ReentrantLock();
     }
 
@@ -119,7 +129,6 @@ final class EngineInterpreter implements AttachHook {
 
     @Override
     public void detached(InterpreterLifecycle lifecycle) {
-        relayed.remove(Thread.currentThread());
         if (inside.remove(Thread.currentThread()) != null) {
             try {
                 context.leave();
@@ -205,44 +214,69 @@ final class EngineInterpreter implements AttachHook {
         return closed;
     }
 
-    /** The scripts being evaluated now, one line per thread. */
-    List<String> running() {
-        List<String> lines = new ArrayList<>();
+    /** The threads evaluating guest code here now, with the name of the source each evaluates. */
+    Map<Thread, String> evaluating() {
+        Map<Thread, String> m = new HashMap<>();
         inside.forEach((t, src) -> {
             if (!src.isEmpty()) {
-                lines.add("thread \"" + t.getName() + "\" (id " + t.getId() + ") runs " + language + " "
-                        + src + " in " + interpreter.name() + " (#" + interpreter.id() + ")");
+                m.put(t, src);
             }
         });
-        return lines;
+        return m;
+    }
+
+    /**
+     * What a thread evaluating {@code source} runs: the language and where it is ({@code at},
+     * "name:line" of the statement it entered, if known), e.g. {@code js loop.js:2}, or
+     * {@code js util.js:7 (evaluating main.js)} when the code it runs came from another source.
+     */
+    String what(String source, String at) {
+        if (at == null) {
+            return language + " " + source;
+        }
+        return language + " " + at + (at.startsWith(source + ":") ? "" : " (evaluating " + source + ")");
+    }
+
+    // ---- the finalization's side (EngineBinding)
+
+    /** {@inheritDoc} Here: the language and the source location of each evaluating thread. */
+    @Override
+    public Map<Long, String> running() {
+        Map<Thread, String> evaluating = evaluating();
+        if (evaluating.isEmpty()) {
+            return Map.of();
+        }
+        Map<Thread, String> at = owner.locate(evaluating.keySet());
+        Map<Long, String> m = new HashMap<>();
+        evaluating.forEach((t, src) -> m.put(t.getId(), what(src, at.get(t))));
+        return m;
+    }
+
+    /** {@inheritDoc} Here, for a language whose code ignores a thread interrupt: if an evaluating
+     * thread has its interrupt status set, Context.interrupt on the engine's relay thread (see
+     * the overview). */
+    @Override
+    public void holdersInterrupted() {
+        if (!IGNORES_THREAD_INTERRUPT.contains(language)) {
+            return; // the thread interrupt stops it; a Context.interrupt too would only widen the window below
+        }
+        for (Map.Entry<Thread, String> e : inside.entrySet()) {
+            if (!e.getValue().isEmpty() && e.getKey().isInterrupted()) {
+                owner.relayInterrupt(this);
+                return;
+            }
+        }
+    }
+
+    /** {@inheritDoc} Here: forgets this interpreter and closes its context (cancelling what a
+     * revoked attachment still runs). */
+    @Override
+    public void pastPointOfNoReturn() {
+        owner.finalized(this);
+        close();
     }
 
     // ---- interrupting guest code
-
-    /**
-     * Relays thread interrupts to guest code (see the overview): if a thread evaluating here
-     * has its interrupt status set and was not relayed yet, interrupts the context, waiting at
-     * most {@code timeout} for its guest code to stop. Returns whether it interrupted.
-     */
-    boolean relayInterrupts(Duration timeout) {
-        boolean any = false;
-        long now = System.nanoTime();
-        for (Map.Entry<Thread, String> e : inside.entrySet()) {
-            Thread t = e.getKey();
-            if (e.getValue().isEmpty() || !t.isInterrupted()) {
-                continue;
-            }
-            Long last = relayed.get(t);
-            if (last == null || now - last >= RELAY_AGAIN_NANOS) {
-                relayed.put(t, now); // again if still running: the first may have hit the parser
-                any = true;
-            }
-        }
-        if (any) {
-            interrupt(timeout);
-        }
-        return any;
-    }
 
     /** Context.interrupt: stops the guest code running in the context now (PolyglotException
      * with isInterrupted() in each thread); the context stays usable. Returns whether every
@@ -275,25 +309,30 @@ final class EngineInterpreter implements AttachHook {
                 return false;
             }
             closed = true;
-            if (locked && inside.isEmpty()) {
-                try {
-                    context.close();
-                    return false;
-                } catch (IllegalStateException | PolyglotException e) {
-                    // a thread entered meanwhile (multi-threaded language): cancel below
-                }
+            if (locked && inside.isEmpty() && closeOnOwnThread(false)) {
+                return false;
             }
         } finally {
             if (locked && lock != null) {
                 lock.unlock();
             }
         }
-        try {
-            context.close(true);
-        } catch (IllegalStateException | PolyglotException e) {
-            // already closed by a concurrent close(true)
-        }
+        closeOnOwnThread(true);
         return true;
+    }
+
+    /** Context.close(cancel) on a thread of its own (PolyglotInterpreters.onOwnThread); whether
+     * it closed: a plain close fails while a thread is inside (a multi-threaded language's
+     * thread entered meanwhile), a cancel only if another cancel closed it first. */
+    private boolean closeOnOwnThread(boolean cancel) {
+        return PolyglotInterpreters.onOwnThread("close", () -> {
+            try {
+                context.close(cancel);
+                return true;
+            } catch (IllegalStateException | PolyglotException e) {
+                return false;
+            }
+        });
     }
 
     private String holder() {

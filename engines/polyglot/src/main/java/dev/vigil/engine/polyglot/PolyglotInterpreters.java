@@ -10,8 +10,11 @@ import dev.vigil.api.ThreadStateToken;
 import dev.vigil.api.ThreadStates;
 import dev.vigil.api.VigilRuntime;
 import dev.vigil.spi.kernel.AttachHooks;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
+import dev.vigil.spi.kernel.ViewHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,11 +22,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.management.ExecutionListener;
 
 /**
  * Interpreters that run code: each one a Vigil interpreter backed by a GraalVM polyglot
@@ -46,15 +57,17 @@ import org.graalvm.polyglot.Value;
  *     release leaves it and enters the first again</td></tr>
  * <tr><td>guards open</td><td>{@code close()} is held off (G-rules unchanged)</td></tr>
  * <tr><td>finalization, after the F1 wait</td><td>at-exit hooks ({@link #atExit}) run in the
- *     context (F1 step 3); after the point of no return the context is closed; nothing enters
- *     past the point of no return: a late attach is the policy's (P2c), never an enter</td></tr>
+ *     context (F1 step 3); right after the point of no return, on the finalizing thread, the
+ *     context is closed: it is closed when {@code shutdown} returns; nothing enters past the
+ *     point of no return: a late attach is the policy's (P2c), never an enter</td></tr>
  * <tr><td>a policy interrupting holders (timed-interrupt)</td><td>guest code running in the
  *     holders' threads stops: a {@code PolyglotException} with {@code isInterrupted()}; the
  *     context stays usable. GraalJS stops on the thread interrupt itself; GraalPy does not
- *     (measured), so while a shutdown runs a holder's interrupt is relayed to
- *     {@code Context.interrupt}, which stops every thread evaluating in that context</td></tr>
- * <tr><td>an interrupt under daemon-hang</td><td>{@link #running()} names which scripts run
- *     where</td></tr>
+ *     (measured), so the policy's holder interrupt is relayed to {@code Context.interrupt},
+ *     which stops every thread evaluating in that context</td></tr>
+ * <tr><td>an interrupt under daemon-hang; any finalization report</td><td>each open guard's
+ *     holder names what it runs ({@code GuardInfo.running()}: language, source name and line,
+ *     e.g. {@code js loop.js:2}); {@link #running()} names which scripts run where</td></tr>
  * <tr><td>a revoked (unguarded) attachment still running guest code when the context
  *     closes</td><td>{@code close(true)}: cancelled</td></tr>
  * </table>
@@ -64,9 +77,15 @@ import org.graalvm.polyglot.Value;
  * on a thread attached to their interpreter and failing with
  * {@link InterpreterFinalizingException} after it finalized.
  *
+ * <p>Where a script is (the line in reports and {@link #running()}) is seen only while a report
+ * is taken: an execution listener is attached to the engine for at most
+ * 100 ms (LOCATE_BOUND_MILLIS), until each evaluating thread entered a statement; a thread
+ * blocked in host code meanwhile is named by its source name only. Evaluation pays nothing
+ * for it otherwise.
+ *
  * <p>Thread-safe: every method may be called from any thread. {@link #close()} closes every
- * context and the engine and ends the thread this object started; it does not shut the
- * interpreters down.
+ * context and the engine and ends the thread this object started (the interrupt relay, which
+ * exists only while it relays); it does not shut the interpreters down.
  */
 public final class PolyglotInterpreters implements AutoCloseable {
 
@@ -74,21 +93,22 @@ public final class PolyglotInterpreters implements AutoCloseable {
      * Implementation overview
      *
      * create() makes the Vigil interpreter, installs its AttachHook (an EngineInterpreter)
-     * with the thread-state manager before handing the interpreter out, and registers a
-     * finalization-requested listener. The registry has no callback after the point of no
-     * return, so that listener hands the interpreter to the watcher: a thread of this object
-     * that, while any interpreter it watches is shutting down, looks at them every
-     * CLOSER_PERIOD, relays holder interrupts to guest code (EngineInterpreter: GraalPy does
-     * not stop on a thread interrupt), closes the context of each one FINALIZED, and forgets
-     * one RUNNING again (an abort, F6; the listener fires again on a retry). It waits while
-     * nothing is shutting down. Guards hold the close off because FINALIZED comes only after the point of
-     * no return (G3); no thread can enter after it (EngineInterpreter's hook checks the point
-     * of no return under the lock).
+     * with the thread-state manager and binds it as the interpreter's EngineBinding (to the
+     * lifecycle a view of the guards bundle names, ViewHandle: the same in plain Java, OSGi and
+     * CDI, whose registry is a wrapper) before handing the interpreter out. The interpreter's
+     * finalization then calls it: right after the point of no return, on the finalizing thread
+     * (pastPointOfNoReturn: forget it, uninstall the hook, close the context), when the policy
+     * interrupts the holders (holdersInterrupted: relay to Context.interrupt on `relay`, a
+     * thread that exists only while it relays), and while it lists open guards (running:
+     * locate()). Nothing polls. Guards hold the close off because the point of no return comes
+     * only when no guard is open (G3); no thread can enter after it (EngineInterpreter's hook
+     * checks the point of no return under the lock).
      */
 
-    private static final long CLOSER_PERIOD_MILLIS = 2;
-    /** How long the watcher waits for guest code to stop after relaying an interrupt: GraalPy
-     * took 0.7 s here, and an interrupt that times out is withdrawn. */
+    /** How long a report waits at most to see where the evaluating threads are. */
+    private static final long LOCATE_BOUND_MILLIS = 100;
+    /** How long the relay waits for guest code to stop after Context.interrupt: GraalPy took
+     * 0.7 s here, and an interrupt that times out is withdrawn. */
     private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(10);
 
     private final InterpreterRegistry registry;
@@ -99,9 +119,8 @@ public final class PolyglotInterpreters implements AutoCloseable {
     /** Built at the first use (a bundle that is never used costs no engine); guarded by this. */
     private Engine engine;
     private final Map<Long, EngineInterpreter> interpreters = new ConcurrentHashMap<>();
-    private final Set<EngineInterpreter> finalizing = ConcurrentHashMap.newKeySet();
-    private final Object closerLock = new Object();
-    private Thread closer; // guarded by closerLock
+    /** Relays holder interrupts (Context.interrupt blocks); its one thread ends when idle and at close. */
+    private final ThreadPoolExecutor relay;
     private volatile boolean engineClosed;
 
     private PolyglotInterpreters(InterpreterRegistry registry, InterpreterGuards guards, ThreadStates threadStates,
@@ -114,8 +133,19 @@ public final class PolyglotInterpreters implements AutoCloseable {
             throw new IllegalArgumentException("threadStates " + threadStates + " has no engine seam ("
                     + AttachHooks.class.getName() + "): use dev.vigil:vigil-threadstate 0.1.0 or later");
         }
+        try (InterpreterView main = guards.viewOfMain()) {
+            if (!(main instanceof ViewHandle)) {
+                throw new IllegalArgumentException("guards " + guards + " have no engine seam ("
+                        + ViewHandle.class.getName() + "): use dev.vigil:vigil-guards 0.1.0 or later");
+            }
+        }
         this.hooks = h;
         this.engineOptions = Map.copyOf(engineOptions);
+        this.relay = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "vigil-polyglot-interrupt-relay");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The shared engine, built at the first call. */
@@ -124,9 +154,11 @@ public final class PolyglotInterpreters implements AutoCloseable {
             if (engineClosed) {
                 throw new IllegalStateException("these polyglot interpreters are closed");
             }
-            Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
-            engineOptions.forEach(b::option);
-            engine = b.build();
+            engine = onOwnThread("engine", () -> {
+                Engine.Builder b = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false");
+                engineOptions.forEach(b::option);
+                return b.build();
+            });
         }
         return engine;
     }
@@ -134,7 +166,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
     /**
      * Engine-backed interpreters for {@code runtime} (plain Java: {@code Vigil.builder()}).
      *
-     * @throws IllegalArgumentException if the runtime's thread states have no engine seam
+     * @throws IllegalArgumentException if the runtime's thread states or guards have no engine seam
      */
     public static PolyglotInterpreters create(VigilRuntime runtime) {
         Objects.requireNonNull(runtime, "runtime");
@@ -145,7 +177,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
      * Engine-backed interpreters on a runtime's three services (OSGi), with polyglot engine
      * options ({@code Engine.Builder.option}). The engine is built at the first use.
      *
-     * @throws IllegalArgumentException for thread states without an engine seam
+     * @throws IllegalArgumentException for thread states or guards without an engine seam
      */
     public static PolyglotInterpreters create(InterpreterRegistry registry, InterpreterGuards guards,
             ThreadStates threadStates, Map<String, String> engineOptions) {
@@ -178,26 +210,38 @@ public final class PolyglotInterpreters implements AutoCloseable {
             throw new IllegalArgumentException("language \"" + language + "\" is not installed; installed: "
                     + languages());
         }
-        Context context = Context.newBuilder(language).engine(engine).build();
-        try {
-            // initialized here, not at the first eval: language initialization does not stop on
-            // an interrupt (measured), so a runaway script's first seconds would not either
-            context.initialize(language);
-        } catch (RuntimeException e) {
-            context.close();
-            throw e;
-        }
+        Context context = onOwnThread("context", () -> {
+            Context c = Context.newBuilder(language).engine(engine).build();
+            try {
+                // initialized here, not at the first eval: language initialization does not stop on
+                // an interrupt (measured), so a runaway script's first seconds would not either
+                c.initialize(language);
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        });
         Interpreter interpreter;
         try {
             interpreter = registry.create(name);
         } catch (RuntimeException e) {
-            context.close();
+            onOwnThread("close", () -> {
+                context.close();
+                return null;
+            });
             throw e;
         }
-        EngineInterpreter ei = new EngineInterpreter(interpreter, language, context);
+        EngineInterpreter ei = new EngineInterpreter(interpreter, language, context, this);
         hooks.install(interpreter, ei);
         interpreters.put(interpreter.id(), ei);
-        registry.onFinalizationRequested(interpreter, () -> watch(ei));
+        try {
+            lifecycle(interpreter).bindEngine(ei);
+        } catch (RuntimeException e) { // finalized meanwhile (main's shutdown)
+            finalized(ei);
+            ei.close();
+            throw e;
+        }
         return interpreter;
     }
 
@@ -343,15 +387,65 @@ public final class PolyglotInterpreters implements AutoCloseable {
     }
 
     /**
-     * The scripts being evaluated now, one line per thread: thread, language, source name,
-     * interpreter (what an interrupt under daemon-hang wants to know).
+     * The scripts being evaluated now, one line per thread: thread, language, source name and
+     * line, interpreter, e.g. {@code thread "t" (id 42) runs js loop.js:2 in rules (#3)} (what
+     * an interrupt under daemon-hang wants to know). Blocks at most
+     * 100 ms (LOCATE_BOUND_MILLIS) to see where the scripts are (see the class comment).
      */
     public List<String> running() {
-        List<String> lines = new ArrayList<>();
+        Map<Thread, EngineInterpreter> of = new HashMap<>();
+        Map<Thread, String> sources = new HashMap<>();
         for (EngineInterpreter ei : interpreters.values()) {
-            lines.addAll(ei.running());
+            ei.evaluating().forEach((t, src) -> {
+                of.put(t, ei);
+                sources.put(t, src);
+            });
         }
+        Map<Thread, String> at = of.isEmpty() ? Map.of() : locate(of.keySet());
+        List<String> lines = new ArrayList<>();
+        of.forEach((t, ei) -> lines.add("thread \"" + t.getName() + "\" (id " + t.getId() + ") runs "
+                + ei.what(sources.get(t), at.get(t)) + " in " + ei.interpreter.name() + " (#" + ei.interpreter.id()
+                + ")"));
         return lines;
+    }
+
+    /**
+     * Where each of {@code threads} is in guest code: "source name:line" of the next statement it
+     * enters, seen by an execution listener attached to the engine until every thread was seen,
+     * at most 100 ms (LOCATE_BOUND_MILLIS); a thread not seen (blocked in host code) is left
+     * out. Costs evaluation nothing outside that window.
+     */
+    Map<Thread, String> locate(Set<Thread> threads) {
+        Engine e;
+        synchronized (this) {
+            e = engine;
+        }
+        if (e == null || engineClosed || threads.isEmpty()) {
+            return Map.of();
+        }
+        Set<Thread> wanted = Set.copyOf(threads);
+        Map<Thread, String> at = new ConcurrentHashMap<>();
+        CountDownLatch seen = new CountDownLatch(wanted.size());
+        ExecutionListener listener;
+        try {
+            listener = ExecutionListener.newBuilder().statements(true).onEnter(event -> {
+                Thread t = Thread.currentThread();
+                SourceSection s = wanted.contains(t) ? event.getLocation() : null;
+                if (s != null && at.putIfAbsent(t, s.getSource().getName() + ":" + s.getStartLine()) == null) {
+                    seen.countDown();
+                }
+            }).attach(e);
+        } catch (RuntimeException closed) {
+            return Map.of(); // the engine closed meanwhile
+        }
+        try {
+            seen.await(LOCATE_BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt(); // the caller's (a finalizer's) interrupt stays for it
+        } finally {
+            listener.close();
+        }
+        return Map.copyOf(at);
     }
 
     private Value evalIn(EngineInterpreter ei, String sourceName, String code) {
@@ -385,89 +479,106 @@ public final class PolyglotInterpreters implements AutoCloseable {
         return ei;
     }
 
-    // ---- closing contexts after the point of no return
+    /**
+     * Runs {@code task} on a fresh thread that ends with it, and waits for it (uninterruptibly:
+     * the task cannot be left half done; the caller's interrupt status is kept). Truffle leaves a
+     * thread-local value of the engine's classes on each thread that builds, enters or closes a
+     * context or engine: building and closing on such threads keeps long-lived threads (a
+     * framework's, a pool's, a finalizer's) from holding the engine bundle's class loader after
+     * it stopped (DESIGN.md §5). Rethrows the task's unchecked exception.
+     */
+    static <T> T onOwnThread(String what, Supplier<T> task) {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(task.get());
+            } catch (RuntimeException | Error e) {
+                failure.set(e);
+            }
+        }, "vigil-polyglot-" + what);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = failure.get();
+        if (f instanceof RuntimeException re) {
+            throw re;
+        }
+        if (f instanceof Error err) {
+            throw err;
+        }
+        return result.get();
+    }
 
-    private void watch(EngineInterpreter ei) {
-        synchronized (closerLock) {
-            if (engineClosed) {
-                return;
-            }
-            finalizing.add(ei);
-            if (closer == null) {
-                closer = new Thread(this::closeFinalized, "vigil-polyglot-watcher");
-                closer.setDaemon(true);
-                closer.start();
-            } else {
-                closerLock.notifyAll();
-            }
+    // ---- the finalization's side (called by EngineInterpreter)
+
+    /** The interpreter's lifecycle, through the guards' SPI seam (checked by the constructor). */
+    private InterpreterLifecycle lifecycle(Interpreter interpreter) {
+        try (InterpreterView v = guards.viewOf(interpreter)) {
+            return ((ViewHandle) v).lifecycle();
         }
     }
 
-    private void closeFinalized() {
+    /** After the point of no return: forgets {@code ei} (its context is closed next). */
+    void finalized(EngineInterpreter ei) {
+        interpreters.remove(ei.interpreter.id(), ei);
+        hooks.uninstall(ei.interpreter);
+    }
+
+    /** Interrupts {@code ei}'s guest code on the relay thread; nothing once closed. */
+    void relayInterrupt(EngineInterpreter ei) {
         try {
-            for (;;) {
-                synchronized (closerLock) {
-                    while (finalizing.isEmpty() && !engineClosed) {
-                        closerLock.wait();
-                    }
-                    if (engineClosed) {
-                        return;
-                    }
-                }
-                for (EngineInterpreter ei : finalizing) {
-                    ei.relayInterrupts(RELAY_TIMEOUT);
-                    InterpreterState s = ei.interpreter.state();
-                    if (s == InterpreterState.FINALIZED) {
-                        finalizing.remove(ei);
-                        interpreters.remove(ei.interpreter.id());
-                        hooks.uninstall(ei.interpreter);
-                        ei.close();
-                    } else if (s == InterpreterState.RUNNING) {
-                        finalizing.remove(ei); // aborted (F6): a retry notifies again
-                    }
-                }
-                TimeUnit.MILLISECONDS.sleep(CLOSER_PERIOD_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            // close() ends this thread
+            relay.execute(() -> ei.interrupt(RELAY_TIMEOUT));
+        } catch (RejectedExecutionException closed) {
+            // close() cancels what still runs
         }
     }
 
     /**
      * Closes every context (cancelling guest code still running) and the engine, and ends the
-     * closer thread, waiting for it. Idempotent. Does not shut the interpreters down: shut them
+     * relay thread, waiting for it. Idempotent. Does not shut the interpreters down: shut them
      * down first for the contract's order.
      */
     @Override
     public void close() {
-        Thread t;
-        synchronized (closerLock) {
+        synchronized (this) {
             if (engineClosed) {
                 return;
             }
             engineClosed = true;
-            t = closer;
-            closerLock.notifyAll();
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         for (EngineInterpreter ei : interpreters.values()) {
+            lifecycle(ei.interpreter).unbindEngine(ei);
             hooks.uninstall(ei.interpreter);
-            ei.close();
+            ei.close(); // cancels what still runs, and so a relay's Context.interrupt returns
         }
         interpreters.clear();
+        relay.shutdownNow();
+        try {
+            relay.awaitTermination(RELAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Engine built;
         synchronized (this) {
             built = engine;
         }
         if (built != null) {
-            built.close(true);
+            onOwnThread("close", () -> {
+                built.close(true);
+                return null;
+            });
         }
     }
 

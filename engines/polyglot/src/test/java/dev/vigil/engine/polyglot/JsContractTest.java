@@ -3,6 +3,7 @@ package dev.vigil.engine.polyglot;
 import static dev.vigil.engine.polyglot.EngineRuntime.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.vigil.api.Detachment;
 import dev.vigil.api.FinalizationAbortedException;
@@ -215,11 +216,12 @@ class JsContractTest {
     }
 
     /** §6 + P3a/b daemon-hang: the shutdown waits until the script's guard closes; an interrupt
-     * prints the report and running() names the script; afterwards the context is closed and a
+     * prints the report naming the script (language, source, line: "which scripts run where"),
+     * as do the progress lines and running(); when shutdown returns the context is closed and a
      * kept guest value fails with Vigil's error. */
     @Test
     void daemonHangWaitsForTheScriptsGuard() throws Exception {
-        try (EngineRuntime r = new EngineRuntime("daemon-hang")) {
+        try (EngineRuntime r = new EngineRuntime("daemon-hang", "vigil.progress", "200ms")) {
             Interpreter js = r.engines.create("dh", "js");
             GuestValue kept;
             try (InterpreterView v = r.runtime.guards().viewOf(js);
@@ -231,9 +233,14 @@ class JsContractTest {
             EngineRuntime.Holder h = r.hold(js, "spin.js", "while (true) {}");
             CompletableFuture<FinalizationReport> shutdown = CompletableFuture.supplyAsync(() -> r.runtime.registry().shutdown(js));
             org.awaitility.Awaitility.await().atMost(BOUND).until(() -> r.runtime.interrupt());
-            org.awaitility.Awaitility.await().atMost(BOUND).until(() -> r.notices.stream().anyMatch(n -> n.contains("holder-spin.js")));
+            // the report printed on the interrupt: the holder's line names what it runs
+            org.awaitility.Awaitility.await().atMost(BOUND).until(() -> r.notices.stream().anyMatch(n ->
+                    n.contains("held by thread \"holder-spin.js\"") && n.contains(", running js spin.js:1")));
+            // the progress line too
+            org.awaitility.Awaitility.await().atMost(BOUND).until(() -> r.notices.stream().anyMatch(n ->
+                    n.contains("still waiting") && n.contains("\"holder-spin.js\"") && n.contains("running js spin.js:1")));
             assertThat(r.engines.running()).singleElement().asString()
-                    .contains("holder-spin.js").contains("js spin.js").contains("dh");
+                    .contains("holder-spin.js").contains("runs js spin.js:1 in dh");
             assertThat(shutdown).isNotDone();
             assertThat(js.state()).isEqualTo(InterpreterState.SHUTTING_DOWN);
             h.thread.interrupt();
@@ -241,16 +248,50 @@ class JsContractTest {
             assertThat(shutdown.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).outcome())
                     .isEqualTo(FinalizationReport.Outcome.COMPLETED);
             assertThatThrownBy(() -> r.engines.eval(js, "late", "1")).isInstanceOf(InterpreterFinalizingException.class);
-            org.awaitility.Awaitility.await().atMost(BOUND).until(() -> {
-                try {
-                    kept.copy();
-                    return false;
-                } catch (InterpreterFinalizingException e) {
-                    return e.getMessage().contains("past its point of no return");
-                } catch (IllegalStateException e) {
-                    return false; // not closed yet
-                }
+            // closed when shutdown returned, not some time after (DESIGN.md §6)
+            assertThatThrownBy(kept::copy).isInstanceOf(InterpreterFinalizingException.class)
+                    .hasMessageContaining("past its point of no return");
+        }
+    }
+
+    /** §6 "the report names the language and source location a holder runs in" (F7, G6): a
+     * runaway script in a named source, held in a guard; fail-fast aborts (F6) and the report —
+     * the object and its text — names js, the source and the line on the holder's guard. */
+    @Test
+    void reportNamesTheScriptAHolderRuns() throws Exception {
+        try (EngineRuntime r = new EngineRuntime("fail-fast")) {
+            Interpreter js = r.engines.create("named", "js");
+            EngineRuntime.Holder h = r.hold(js, "runaway.js", "var n = 0;\nwhile (true) {\n  n++;\n}\n");
+            FinalizationAbortedException aborted = catchThrowableOfType(FinalizationAbortedException.class,
+                    () -> r.runtime.registry().shutdown(js));
+            FinalizationReport report = aborted.report();
+            assertThat(report.openGuards()).singleElement().satisfies(g -> {
+                assertThat(g.holderThread()).isEqualTo("holder-runaway.js");
+                assertThat(g.running()).hasValueSatisfying(what -> assertThat(what).matches("js runaway\\.js:[23]"));
             });
+            assertThat(report.toString()).containsPattern("held by thread \"holder-runaway\\.js\" .*, running js runaway\\.js:[23]");
+            h.thread.interrupt();
+            assertThat(((PolyglotException) h.awaitFailure()).isInterrupted()).isTrue();
+        }
+    }
+
+    /** §6 + F1: the context is closed by the finalization itself, right after the point of no
+     * return (no watcher polls): closed when shutdown returns; nothing enters it after (G5, T3:
+     * no guard, no thread state; the engine's eval gets Vigil's error); no engine thread is left. */
+    @Test
+    void contextIsClosedWhenShutdownReturns() throws Exception {
+        try (EngineRuntime r = new EngineRuntime("daemon-hang")) {
+            Interpreter js = r.engines.create("closing", "js");
+            r.engines.eval(js, "init", "var x = 1");
+            org.graalvm.polyglot.Context context = r.engines.context(js);
+            try (InterpreterView v = r.runtime.guards().viewOf(js)) {
+                assertThat(r.runtime.registry().shutdown(js).outcome()).isEqualTo(FinalizationReport.Outcome.COMPLETED);
+                assertThatThrownBy(() -> context.eval("js", "x")).isInstanceOf(IllegalStateException.class);
+                assertThat(r.runtime.guards().fromView(v)).isEmpty();
+                assertThat(r.runtime.threadStates().ensureFromView(v)).isEmpty();
+            }
+            assertThatThrownBy(() -> r.engines.eval(js, "late", "x")).isInstanceOf(InterpreterFinalizingException.class);
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("vigil-polyglot"));
         }
     }
 

@@ -31,8 +31,8 @@ class ManifestTest {
             Map<String, String> exports = clauses(header(b, "Export-Package"));
             if (b.equals("vigil-api")) {
                 assertThat(exports).containsOnlyKeys("dev.vigil.api", "dev.vigil.spi", "dev.vigil.spi.kernel");
-                // semantic versions: 1.1.0 added WaitCycle, FinalizationReport.cycle() and WaitContext.cycle()/hook(); spi.kernel 1.1.0 the guard-book and engine seams, Kernel.log and LogSink (§7); 1.2.0 ledger guards (§4)
-                assertThat(exports.get("dev.vigil.api")).contains("version=\"1.1.0\"");
+                // semantic versions: 1.1.0 added WaitCycle, FinalizationReport.cycle() and WaitContext.cycle()/hook(); spi.kernel 1.1.0 the guard-book and engine seams, Kernel.log and LogSink (§7); 1.2.0: api GuardInfo.running (what a holder's engine runs), spi.kernel EngineBinding and ledger guards (§4)
+                assertThat(exports.get("dev.vigil.api")).contains("version=\"1.2.0\"");
                 assertThat(exports.get("dev.vigil.spi")).contains("version=\"1.1.0\"");
                 assertThat(exports.get("dev.vigil.spi.kernel")).contains("version=\"1.2.0\"");
             } else {

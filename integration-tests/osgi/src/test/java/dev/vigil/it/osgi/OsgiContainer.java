@@ -41,7 +41,7 @@ final class OsgiContainer implements AutoCloseable {
      * tests are compiled against (TOOLCHAIN.md pitfall 5), at the versions of its package-info,
      * and the API bundle is not installed.
      */
-    static final String API_FROM_HOST = "dev.vigil.api;version=1.1.0,dev.vigil.spi;version=1.1.0,"
+    static final String API_FROM_HOST = "dev.vigil.api;version=1.2.0,dev.vigil.spi;version=1.1.0,"
             + "dev.vigil.spi.kernel;version=1.2.0";
     static final Duration TIMEOUT = Duration.ofSeconds(10L * Long.getLong("vigil.test.timeoutFactor", 1L));
 

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.graalvm.polyglot.Engine;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -37,7 +39,12 @@ import org.osgi.service.component.annotations.Reference;
  * </pre>
  *
  * <p>Deactivation (bundle stop) closes every context, cancelling scripts still running, ends
- * the held threads and the engine's watcher thread: nothing this bundle started outlives it.
+ * the held threads and the engine's relay thread, and removes the JVM shutdown hook GraalVM
+ * registered for the engine (which would keep this bundle's class loader): nothing this bundle
+ * started outlives it, and an update or refresh leaves the old class loader collectable once
+ * the threads that evaluated scripts have ended (Truffle leaves a thread-local value on each
+ * thread that entered a context). Removing the hook needs
+ * {@code --add-opens java.base/java.lang=ALL-UNNAMED}; without it a warning says the loader stays.
  * Commands throw {@link IllegalArgumentException} for an unknown interpreter or language.
  */
 // Immediate: the service and the commands exist as long as the bundle is active.
@@ -54,6 +61,7 @@ public final class PolyglotComponent {
     private final ThreadStates threadStates;
     private final PolyglotInterpreters engines;
     private final ServiceRegistration<PolyglotInterpreters> registration;
+    private final BundleContext bundleContext;
     private final List<Thread> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger heldNumbers = new AtomicInteger();
     private final PrintStream out = System.out;
@@ -66,6 +74,7 @@ public final class PolyglotComponent {
         this.threadStates = threadStates;
         this.engines = PolyglotInterpreters.create(registry, guards, threadStates, Map.of());
         this.registration = context.registerService(PolyglotInterpreters.class, engines, null);
+        this.bundleContext = context;
     }
 
     @Deactivate
@@ -75,6 +84,16 @@ public final class PolyglotComponent {
         for (Thread t : held) {
             t.interrupt();
             t.join(10_000);
+        }
+        if (bundleContext.getBundle(0).getState() == Bundle.STOPPING) {
+            return; // the framework stops: this class loader goes with it, the hook does no harm
+        }
+        try {
+            EngineShutdownHooks.removeLoadedBy(Engine.class.getClassLoader());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.getLogger("dev.vigil.engine").log(System.Logger.Level.WARNING, "[vigil] cannot remove GraalVM's"
+                    + " engine shutdown hook (" + e + "; run the JVM with --add-opens java.base/java.lang=ALL-UNNAMED):"
+                    + " this bundle's class loader stays after an update or refresh (DESIGN.md section 5)");
         }
     }
 

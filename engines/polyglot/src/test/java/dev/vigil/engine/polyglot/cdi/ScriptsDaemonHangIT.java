@@ -20,7 +20,7 @@ class ScriptsDaemonHangIT extends ScriptsConformance {
     }
 
     /** §6 + P3a: the shutdown waits until the script's @Attached call lets go of its guard;
-     * running() names the script meanwhile. */
+     * running() names the script and its line meanwhile. */
     @Test
     void P3a_daemonHang_waitsUntilTheScriptsGuardCloses() throws Exception {
         ExecutorService pool = pool();
@@ -29,7 +29,7 @@ class ScriptsDaemonHangIT extends ScriptsConformance {
             CompletableFuture<Object> f = runaway(pool, rules, js, scripts);
             CompletableFuture<FinalizationReport> shutdown = CompletableFuture.supplyAsync(() -> runtime.registry().shutdown(js));
             org.awaitility.Awaitility.await().atMost(BOUND).until(() -> runtime.interrupt()); // waiting, report printed
-            assertThat(scripts.engines().running()).singleElement().asString().contains("js rules.js in rules");
+            assertThat(scripts.engines().running()).singleElement().asString().contains("js rules.js:1 in rules");
             assertThat(shutdown).isNotDone();
             assertThat(scripts.engines().interrupt(js, BOUND)).isTrue(); // the operator stops the script
             stopped(f);
