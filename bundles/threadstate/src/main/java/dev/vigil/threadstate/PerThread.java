@@ -154,8 +154,10 @@ final class PerThread {
                 // restored the attachment it changed, so `s` is attached and last used again
                 // (or, if a detachment above failed its late attach, the thread stays detached,
                 // as F1 wants).
+                // Nor can this discard `s`: only a state created by ensure is discarded, and the
+                // frame that created it is below this one and still counts it.
                 depth = top;
-                uncount(s);
+                s.ensureCount--;
                 return null;
             }
             if (frame == (stamp << 2 | REATTACH)) {     // T1b, T1c
