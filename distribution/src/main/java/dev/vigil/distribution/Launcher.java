@@ -538,6 +538,11 @@ public final class Launcher {
 
     private static int awaitStop(Framework framework, AtomicInteger exitCode) throws InterruptedException {
         framework.waitForStop(0);
+        if (Boolean.getBoolean("vigil.launcher.trace")) {
+            // what the bundles (the console's terminal included) left running: the JVM's own threads only
+            System.err.println("[vigil launcher] threads after the framework stopped: " + Thread.getAllStackTraces()
+                    .keySet().stream().filter(t -> t != Thread.currentThread()).map(Thread::getName).sorted().toList());
+        }
         return exitCode.get();
     }
 
