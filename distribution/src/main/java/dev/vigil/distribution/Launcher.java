@@ -60,16 +60,23 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  * run a second, policy-driven shutdown or hide the abort code. And the non-interactive mode
  * needs each command's result and failure, which only a caller of Gogo's
  * {@code CommandSession} sees. Everything else is the OSGi launch API and Felix as they come:
- * one class and a statement splitter, no framework code of ours.
+ * this class, a statement splitter and the console's log sink and terminal; no framework code of ours.
  *
  * <p><b>Start order</b> (start levels): 1 the OSGi libraries, SCR, Configuration Admin, Gogo's
  * runtime and the Vigil API; 2 the policy bundles, so that they are bound when the registry
  * starts and still there when it stops; 3 the registry, guards, thread-state and shell
  * bundles and Gogo's commands; 4 Gogo's console, once the {@code vigil:} commands exist.
  *
- * <p><b>Bad input</b> (DESIGN.md §7): arguments are checked before the framework starts, and
- * the {@code vigil.*} system properties (policy name, policy options through the policies'
- * own {@code withOptions}, diagnostics, signals, progress, jmx) once the API and policy bundles
+ * <p><b>Console</b>: interactive, on a terminal ({@code --console=auto}, the default) or when
+ * asked ({@code --console=jline}), Gogo on JLine — the JLine bundle at level 1 and gogo.jline at
+ * 4 instead of gogo.shell — with the terminal opened by {@link JLineConsole} so that SIGINT stays
+ * with the registry's S1 handler; otherwise (pipes, {@code -c}, {@code -f}, {@code --console=plain})
+ * the plain gogo.shell console, the bundle set unchanged.
+ *
+ * <p><b>Bad input</b> (DESIGN.md §7): arguments and {@code vigil.history} are checked before the
+ * framework starts, and the other {@code vigil.*} system properties (policy name, policy options
+ * through the policies' own {@code withOptions}, diagnostics, signals, progress, jmx) once the
+ * API and policy bundles
  * run but before the registry starts: a bad one stops the framework and exits 1, naming the
  * property, the value and what is allowed; nothing of Vigil started.
  *
@@ -278,7 +285,8 @@ public final class Launcher {
         boolean jline = options.jline();
         Path history;
         try {
-            history = jline ? historyFile() : null;
+            Path file = historyFile(); // checked whichever the console: a typo is never silent
+            history = jline ? file : null;
         } catch (RefusedOption e) {
             refuse(e);
             return EXIT_LAUNCH_FAILED;
