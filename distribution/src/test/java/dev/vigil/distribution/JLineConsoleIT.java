@@ -45,6 +45,21 @@ class JLineConsoleIT {
         return p;
     }
 
+    /** Types {@code command} and Enter at the prompt; waits for a line containing {@code printed}, then the prompt. */
+    private static String run(DistributionProcess p, String command, String printed) throws Exception {
+        p.typeRaw(command + "\r");
+        String line = p.awaitLine(printed);
+        p.awaitOutput(printed); // so that the prompt looked for next is the one after the output
+        p.awaitOutput(PROMPT);
+        return line;
+    }
+
+    /** Subinterpreter "worker" with guard #1 on it, stubborn: a shutdown waits on it until the policy acts. */
+    private static void workerWithStubbornGuard(DistributionProcess p) throws Exception {
+        run(p, "vigil:create worker", "created worker (#1)");
+        assertThat(run(p, "vigil:guard --stubborn worker", "guard #1 on worker (#1)")).contains("stubborn");
+    }
+
     /** The exit code the shell printed, and the terminal's modes after Java exited: restored. */
     private static int exitAndTerminalRestored(DistributionProcess p) throws Exception {
         String exit = p.awaitLine(l -> l.startsWith("VIGIL-EXIT="));
@@ -58,16 +73,10 @@ class JLineConsoleIT {
     void onATerminal_commandsRun_tabCompletes_historyRecalls_ctrlDStopsTheFramework_exit0() throws Exception {
         try (DistributionProcess p = startOnTerminal()) {
             // Tab completes the prefix: "vigil:interp" alone is no command.
-            p.typeRaw("vigil:interp\t\r");
-            assertThat(p.awaitLine("main (main)")).contains("RUNNING");
-            p.awaitOutput(PROMPT);
-            p.typeRaw("vigil:create worker\r");
-            p.awaitLine("created worker (#1)");
-            p.awaitOutput(PROMPT);
+            assertThat(run(p, "vigil:interp\t", "main (main)")).contains("RUNNING");
+            run(p, "vigil:create worker", "created worker (#1)");
             // Up twice: the completed vigil:interpreters, run again.
-            p.typeRaw(UP + UP + "\r");
-            p.awaitLine(l -> l.matches(".*1\\s+worker\\s+RUNNING\\s+0.*"));
-            p.awaitOutput(PROMPT);
+            assertThat(run(p, UP + UP, "worker ")).matches(".*1\\s+worker\\s+RUNNING\\s+0.*");
             p.typeRaw(CTRL_D);
             p.awaitLine("framework stopping (Ctrl-D or stop 0 at a console, or the container's stop): "
                     + "shutting the runtime down under policy daemon-hang");
@@ -81,9 +90,7 @@ class JLineConsoleIT {
     @Test
     void S1_ctrlCAtThePrompt_shutsDownGracefully_exit0() throws Exception {
         try (DistributionProcess p = startOnTerminal()) {
-            p.typeRaw("vigil:create worker\r");
-            p.awaitLine("created worker (#1)");
-            p.awaitOutput(PROMPT);
+            run(p, "vigil:create worker", "created worker (#1)");
             p.typeRaw(CTRL_C);
             p.awaitLine("SIGINT: shutting down under policy daemon-hang");
             assertThat(p.awaitLine("Finalization of main")).contains("COMPLETED");
@@ -95,12 +102,7 @@ class JLineConsoleIT {
     void S1_P3b_failFast_ctrlCStartsTheShutdown_furtherCtrlCAbortsIt_exit3() throws Exception {
         try (DistributionProcess p = startOnTerminal("-Dvigil.policy=fail-fast",
                 "-Dvigil.policy.fail-fast.grace=10m")) {
-            p.typeRaw("vigil:create worker\r");
-            p.awaitLine("created worker (#1)");
-            p.awaitOutput(PROMPT);
-            p.typeRaw("vigil:guard --stubborn worker\r");
-            p.awaitLine("guard #1 on worker (#1)");
-            p.awaitOutput(PROMPT);
+            workerWithStubbornGuard(p);
             p.typeRaw(CTRL_C);
             p.awaitLine("SIGINT: shutting down under policy fail-fast (SIGINT again to interrupt the wait)");
             String main = p.interruptWaitingShutdown(l -> l.contains("Finalization of "), () -> p.typeRaw(CTRL_C));
@@ -113,12 +115,7 @@ class JLineConsoleIT {
     @Test
     void P3b_daemonHang_ctrlDWaitsOnAStubbornGuard_ctrlCOnTheTerminalPrintsTheReport() throws Exception {
         try (DistributionProcess p = startOnTerminal()) {
-            p.typeRaw("vigil:create worker\r");
-            p.awaitLine("created worker (#1)");
-            p.awaitOutput(PROMPT);
-            p.typeRaw("vigil:guard --stubborn worker\r");
-            p.awaitLine("guard #1 on worker (#1)");
-            p.awaitOutput(PROMPT);
+            workerWithStubbornGuard(p);
             p.typeRaw(CTRL_D);
             p.awaitLine("framework stopping (Ctrl-D or stop 0 at a console");
             // The console is gone; Ctrl-C on the terminal still reaches S1: an interrupt (P3b).
