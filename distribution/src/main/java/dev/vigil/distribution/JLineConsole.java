@@ -1,10 +1,16 @@
 package dev.vigil.distribution;
 
+import java.io.IOError;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.wiring.BundleWiring;
@@ -28,16 +34,25 @@ import org.osgi.framework.wiring.BundleWiring;
  * terminal. The terminal's line discipline keeps ISIG on in JLine's raw mode, so Ctrl-C still
  * arrives as SIGINT.
  *
- * <p>The terminal restores the attributes it found (cooked mode, echo) when it closes: gogo.jline
- * closes it when its bundle stops (Ctrl-D, {@code stop 0}), {@link #close()} after the framework
- * stopped, and JLine's own shutdown hook when the process exits first ({@code System.exit} after a
- * signal-started shutdown, exit codes 0, 3, or 1 on a late start failure). The view closes the
- * real terminal at most once. JLine's terminal providers are loaded through the thread context
+ * <p>The terminal restores the attributes it found (cooked mode, echo, MIN/TIME) when it closes:
+ * gogo.jline closes it when its bundle stops (Ctrl-D, {@code stop 0}), the launcher before the
+ * process exits after a signal-started shutdown (exit codes 0, 3) and after the framework stopped
+ * or failed to start (try-with-resources), JLine's own shutdown hook on any other exit. The view
+ * closes the real terminal at most once. A line reader still reading would undo part of that
+ * restore: it polls the terminal with MIN 0 / TIME 1 and sets them again before each poll. So
+ * {@link #close()} first stops it: it interrupts the thread that last entered raw mode (the
+ * reader's {@code readLine} then ends), and a thread entering raw mode once closing has begun is
+ * held there until interrupted again (gogo.jline's own stop interrupts it; at a process exit
+ * nothing does, and the JVM ends it). Only then, or after {@value #READER_STOP_MILLIS} ms, are the
+ * attributes restored. JLine's own restore loses what its attribute model lacks (a pty's line speed
+ * comes back as 0 baud), so the modes are also saved with {@code stty -g} before JLine opens the
+ * terminal and put back with {@code stty} after it closed it: the terminal ends exactly as found
+ * (where there is no {@code stty}, JLine's restore is all there is). JLine's terminal providers are loaded through the thread context
  * class loader, so it is set to the JLine bundle's loader while the terminal is built.
  *
  * <p>Reflective (JLine lives in a bundle, this class on the launcher's class path), like
  * {@link ConsoleLog}. Not thread-safe to open; {@link #close()} may be called from any thread,
- * any number of times.
+ * any number of times, and blocks at most {@value #READER_STOP_MILLIS} ms (stopping the reader).
  */
 final class JLineConsole implements AutoCloseable {
 
@@ -49,10 +64,22 @@ final class JLineConsole implements AutoCloseable {
     private final Class<?> builderType;
     private final Class<?> terminalType;
     private final Object terminal;
+    private static final long READER_STOP_MILLIS = 2000;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String description;
+    /** The thread that last entered raw mode: the line reader's. */
+    private volatile Thread reader;
+    /** Set by {@link #close()} before it stops the reader: raw mode is refused from then on. */
+    private volatile boolean closing;
+    /** Counted down when a thread is held in {@code enterRawMode} after closing began. */
+    private final CountDownLatch readerHeld = new CountDownLatch(1);
+    /** The terminal's modes before JLine opened it ({@code stty -g}); null if unknown. */
+    private final String modesFound;
 
-    private JLineConsole(Class<?> builderType, Class<?> terminalType, Object terminal, String description) {
+    private JLineConsole(Class<?> builderType, Class<?> terminalType, Object terminal, String description,
+            String modesFound) {
+        this.modesFound = modesFound;
         this.builderType = builderType;
         this.terminalType = terminalType;
         this.terminal = terminal;
@@ -83,6 +110,7 @@ final class JLineConsole implements AutoCloseable {
         Class<?> signalType = loader.loadClass("org.jline.terminal.Terminal$Signal");
         Object sigDfl = handlerType.getField("SIG_DFL").get(null);
 
+        String modesFound = stty("-g");
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
@@ -102,7 +130,7 @@ final class JLineConsole implements AutoCloseable {
         }
 
         JLineConsole console = new JLineConsole(builderType, terminalType, terminal,
-                describe(terminal, terminalType, loader));
+                describe(terminal, terminalType, loader), modesFound);
         Object view = Proxy.newProxyInstance(loader, new Class<?>[] {terminalType},
                 console.withholdingInt(signalType.getField("INT").get(null), sigDfl));
         builderType.getMethod("setTerminalOverride", terminalType).invoke(null, view);
@@ -124,6 +152,16 @@ final class JLineConsole implements AutoCloseable {
                         close();
                         return null;
                     }
+                }
+                case "enterRawMode" -> {
+                    if (closing) {
+                        readerHeld.countDown();
+                        while (!Thread.interrupted()) {
+                            LockSupport.park(this);
+                        }
+                        throw new IOError(new InterruptedIOException("the console is closed"));
+                    }
+                    reader = Thread.currentThread();
                 }
                 case "equals" -> {
                     if (method.getDeclaringClass() == Object.class) {
@@ -169,6 +207,28 @@ final class JLineConsole implements AutoCloseable {
         return "JLine " + terminal.getClass().getSimpleName() + ", provider " + provider + ", type " + type;
     }
 
+    /**
+     * Runs {@code stty <argument>} on the terminal that is standard input (inherited), waiting at
+     * most 5 s. Returns its trimmed output, or null if it failed, took too long or there is none.
+     */
+    private static String stty(String argument) {
+        try {
+            Process stty = new ProcessBuilder("stty", argument).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            byte[] out = stty.getInputStream().readAllBytes();
+            if (!stty.waitFor(5, TimeUnit.SECONDS)) {
+                stty.destroyForcibly();
+                return null;
+            }
+            return stty.exitValue() == 0 ? new String(out, java.nio.charset.StandardCharsets.UTF_8).trim() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** Whether JLine fell back to a dumb terminal (no line editing): no provider could open the real one. */
     boolean dumb() {
         return description.contains("provider none") || description.contains("type dumb");
@@ -188,10 +248,26 @@ final class JLineConsole implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closing = true;
+        Thread r = reader;
+        if (r != null && r != Thread.currentThread() && r.isAlive()) {
+            r.interrupt(); // its readLine ends; it ends too, or is held on entering raw mode again
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READER_STOP_MILLIS);
+            try {
+                while (r.isAlive() && !readerHeld.await(20, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                    // bounded: a command that ignores the interrupt only delays the restore
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             terminalType.getMethod("close").invoke(terminal);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            // nothing more to restore
+            // restored below as far as stty can
+        }
+        if (modesFound != null) {
+            stty(modesFound);
         }
         try {
             builderType.getMethod("setTerminalOverride", terminalType).invoke(null, (Object) null);

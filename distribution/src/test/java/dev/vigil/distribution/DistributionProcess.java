@@ -81,19 +81,20 @@ final class DistributionProcess implements AutoCloseable {
      * Starts {@code java <jvmOptions> -jar vigil.jar <args>} on a pseudo-terminal of 120 x 40
      * made by {@code script -qfec}: its standard input, output and error are the terminal, the
      * bytes {@link #typeRaw typed} go to the terminal's master side (so 0x03 becomes SIGINT by
-     * the line discipline, as at a keyboard). When Java exits, the shell that ran it prints
-     * {@code VIGIL-EXIT=<code>} and the terminal's modes ({@code stty -a}) on the same terminal.
+     * the line discipline, as at a keyboard). The shell that runs Java prints the terminal's
+     * modes before ({@code VIGIL-STTY-BEFORE=}, {@code stty -g}) and, once Java exited,
+     * {@code VIGIL-EXIT=<code>}, the modes after ({@code VIGIL-STTY-AFTER=}) and {@code stty -a}.
      */
     static DistributionProcess startUnderPty(List<String> jvmOptions, String... args) throws IOException {
         Path script = ptyTool();
         if (script == null) {
             throw new IllegalStateException("no pseudo-terminal tool (util-linux script) on the PATH");
         }
-        StringBuilder shell = new StringBuilder("stty cols 120 rows 40; ");
+        StringBuilder shell = new StringBuilder("stty cols 120 rows 40; echo VIGIL-STTY-BEFORE=$(stty -g); ");
         for (String word : javaCommand(jvmOptions, args)) {
             shell.append('\'').append(word.replace("'", "'\\''")).append("' ");
         }
-        shell.append("; echo VIGIL-EXIT=$?; stty -a");
+        shell.append("; echo VIGIL-EXIT=$?; echo VIGIL-STTY-AFTER=$(stty -g); stty -a");
         return new DistributionProcess(new ProcessBuilder(script.toString(), "-qfec", shell.toString(), "/dev/null")
                 .redirectErrorStream(true).start());
     }

@@ -31,12 +31,17 @@ class JLineConsoleIT {
     @TempDir
     Path home;
 
+    /** The terminal's modes ({@code stty -g}) before Java started. */
+    private String modesBefore;
+
     private DistributionProcess startOnTerminal(String... jvmOptions) throws Exception {
         assumeTrue(DistributionProcess.ptyTool() != null,
                 "no pseudo-terminal tool: util-linux 'script' is not on the PATH, so the JLine console cannot be tested");
         List<String> jvm = new java.util.ArrayList<>(List.of(jvmOptions));
         jvm.add("-Dvigil.history=" + home.resolve("history"));
         DistributionProcess p = DistributionProcess.startUnderPty(jvm);
+        String before = p.awaitLine("VIGIL-STTY-BEFORE=");
+        modesBefore = before.substring(before.indexOf('=') + 1).trim();
         String console = p.awaitLine("console: JLine");
         assertThat(console).as("a real system terminal, not JLine's dumb fallback")
                 .contains("PosixSysTerminal").doesNotContain("provider none");
@@ -60,13 +65,16 @@ class JLineConsoleIT {
         assertThat(run(p, "vigil:guard --stubborn worker", "guard #1 on worker (#1)")).contains("stubborn");
     }
 
-    /** The exit code the shell printed, and the terminal's modes after Java exited: restored. */
-    private static int exitAndTerminalRestored(DistributionProcess p) throws Exception {
-        String exit = p.awaitLine(l -> l.startsWith("VIGIL-EXIT="));
+    /** The exit code the shell printed, and the terminal's modes after Java exited: all as before it ran. */
+    private int exitAndTerminalRestored(DistributionProcess p) throws Exception {
+        String exit = p.awaitLine("VIGIL-EXIT="); // after the reader's own escape sequences, if it was reading
+        String modesAfter = p.awaitLine(l -> l.contains("VIGIL-STTY-AFTER="));
+        assertThat(modesAfter.substring(modesAfter.indexOf('=') + 1).trim()).as("stty -g after Java exited")
+                .isEqualTo(modesBefore);
         String localModes = p.awaitLine(l -> l.contains("icanon") && l.contains("isig"));
         assertThat(List.of(localModes.trim().split("\\s+"))).as("canonical mode, echo and signals restored")
                 .contains("icanon", "echo", "isig", "iexten").doesNotContain("-icanon", "-echo", "-isig");
-        return Integer.parseInt(exit.substring("VIGIL-EXIT=".length()).trim());
+        return Integer.parseInt(exit.substring(exit.indexOf("VIGIL-EXIT=") + "VIGIL-EXIT=".length()).trim());
     }
 
     @Test
