@@ -1,8 +1,10 @@
 package dev.vigil.distribution;
 
+import java.io.FilterOutputStream;
 import java.io.IOError;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -137,11 +139,20 @@ final class JLineConsole implements AutoCloseable {
         return console;
     }
 
-    /** The view's behaviour: INT handlers recorded, never installed; close once; the rest delegated. */
-    private InvocationHandler withholdingInt(Object intSignal, Object sigDfl) {
+    /**
+     * The view's behaviour: INT handlers recorded, never installed; {@code output()} flushed at
+     * each write; raw mode refused once closing; close once; the rest delegated.
+     */
+    private InvocationHandler withholdingInt(Object intSignal, Object sigDfl) throws ReflectiveOperationException {
         AtomicReference<Object> intHandler = new AtomicReference<>(sigDfl);
+        OutputStream flushing = flushingEachWrite((OutputStream) terminalType.getMethod("output").invoke(terminal));
         return (proxy, method, args) -> {
             switch (method.getName()) {
+                case "output" -> {
+                    if (args == null || args.length == 0) {
+                        return flushing;
+                    }
+                }
                 case "handle" -> {
                     if (args != null && args.length == 2 && args[0] == intSignal) {
                         return intHandler.getAndSet(args[1]);
@@ -186,6 +197,27 @@ final class JLineConsole implements AutoCloseable {
                 return method.invoke(terminal, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
+            }
+        };
+    }
+
+    /**
+     * The terminal's output as Gogo's sessions get it (gogo.jline hands {@code output()} to the
+     * command session): JLine buffers it until flushed, which a command printing progress while
+     * it runs ({@code vigil:shutdown --wait}) never does; the plain console's stream is unbuffered.
+     */
+    private static OutputStream flushingEachWrite(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b);
+                out.flush();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                out.flush();
             }
         };
     }

@@ -34,14 +34,21 @@ class JLineConsoleIT {
     /** The terminal's modes ({@code stty -g}) before Java started. */
     private String modesBefore;
 
-    private DistributionProcess startOnTerminal(String... jvmOptions) throws Exception {
+    /** The distribution on a pseudo-terminal, its modes before noted; skipped where there is no pty tool. */
+    private DistributionProcess onTerminal(List<String> jvmOptions, String... args) throws Exception {
         assumeTrue(DistributionProcess.ptyTool() != null,
                 "no pseudo-terminal tool: util-linux 'script' is not on the PATH, so the JLine console cannot be tested");
-        List<String> jvm = new java.util.ArrayList<>(List.of(jvmOptions));
+        List<String> jvm = new java.util.ArrayList<>(jvmOptions);
         jvm.add("-Dvigil.history=" + home.resolve("history"));
-        DistributionProcess p = DistributionProcess.startUnderPty(jvm);
+        DistributionProcess p = DistributionProcess.startUnderPty(jvm, args);
         String before = p.awaitLine("VIGIL-STTY-BEFORE=");
         modesBefore = before.substring(before.indexOf('=') + 1).trim();
+        return p;
+    }
+
+    /** The distribution on a pseudo-terminal with the JLine console up (its first prompt printed). */
+    private DistributionProcess startOnTerminal(String... jvmOptions) throws Exception {
+        DistributionProcess p = onTerminal(List.of(jvmOptions));
         String console = p.awaitLine("console: JLine");
         assertThat(console).as("a real system terminal, not JLine's dumb fallback")
                 .contains("PosixSysTerminal").doesNotContain("provider none");
@@ -131,6 +138,33 @@ class JLineConsoleIT {
             String report = p.interruptWaitingShutdown(l -> l.contains("Finalization of "), () -> p.typeRaw(CTRL_C));
             assertThat(report).contains("IN_PROGRESS");
             assertThat(p.isAlive()).as("daemon-hang keeps waiting").isTrue();
+        }
+    }
+
+    @Test
+    void S1_ctrlCDuringACommand_isS1s_notAnInterruptOfTheCommand_whoseOutputShowsAsItComes() throws Exception {
+        try (DistributionProcess p = startOnTerminal()) {
+            workerWithStubbornGuard(p);
+            p.typeRaw("vigil:shutdown --wait 10m worker\r");
+            p.awaitLine("shutting down worker (#1) under policy daemon-hang");
+            p.awaitLine("worker is SHUTTING_DOWN, 1 open guard(s)"); // a progress line while the command runs
+            p.typeRaw(CTRL_C);
+            p.awaitLine("SIGINT: shutting down under policy daemon-hang (SIGINT again to interrupt the wait)");
+        } // daemon-hang waits on the stubborn guard: killed
+    }
+
+    @Test
+    void plainConsoleOnATerminal_whenAsked_asBefore() throws Exception {
+        try (DistributionProcess p = onTerminal(List.of(), "--console=plain")) {
+            assertThat(p.awaitLine("bundles active")).as("the plain bundle set").contains(" 18 bundles active");
+            p.awaitOutput(PROMPT);
+            p.typeRaw("vigil:interpreters\r");
+            assertThat(p.awaitLine("main (main)")).contains("RUNNING");
+            p.awaitOutput(PROMPT);
+            p.typeRaw(CTRL_D);
+            assertThat(p.awaitLine("Finalization of main")).contains("COMPLETED");
+            assertThat(exitAndTerminalRestored(p)).isZero();
+            assertThat(p.lines()).noneMatch(l -> l.contains("console: JLine"));
         }
     }
 
