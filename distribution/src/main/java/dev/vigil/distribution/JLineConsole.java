@@ -32,9 +32,11 @@ import org.osgi.framework.wiring.BundleWiring;
  * records {@code h} and returns the previous one recorded, without reaching the terminal.
  * Invariant: nothing ever calls the real terminal's {@code handle(INT, ...)}, so JLine never
  * registers a SIGINT handler and the registry's stays in place — Ctrl-C at the prompt, during a
- * command and during a waiting shutdown is S1's, as before. Every other call goes to the real
- * terminal. The terminal's line discipline keeps ISIG on in JLine's raw mode, so Ctrl-C still
- * arrives as SIGINT.
+ * command and during a waiting shutdown is S1's, as before. The terminal's line discipline keeps
+ * ISIG on in JLine's raw mode, so Ctrl-C still arrives as SIGINT. The view also hands out the
+ * terminal's {@code output()} (the stream gogo.jline gives command sessions) flushed at each write,
+ * as the plain console's is, so a command's progress lines show as they come; and it holds
+ * {@code enterRawMode} once closing (below). Every other call goes to the real terminal.
  *
  * <p>The terminal restores the attributes it found (cooked mode, echo, MIN/TIME) when it closes:
  * gogo.jline closes it when its bundle stops (Ctrl-D, {@code stop 0}), the launcher before the
@@ -49,8 +51,9 @@ import org.osgi.framework.wiring.BundleWiring;
  * attributes restored. JLine's own restore loses what its attribute model lacks (a pty's line speed
  * comes back as 0 baud), so the modes are also saved with {@code stty -g} before JLine opens the
  * terminal and put back with {@code stty} after it closed it: the terminal ends exactly as found
- * (where there is no {@code stty}, JLine's restore is all there is). JLine's terminal providers are loaded through the thread context
- * class loader, so it is set to the JLine bundle's loader while the terminal is built.
+ * (where there is no {@code stty}, JLine's restore is all there is). JLine's terminal providers
+ * are loaded through the thread context class loader, so it is set to the JLine bundle's loader
+ * while the terminal is built.
  *
  * <p>Reflective (JLine lives in a bundle, this class on the launcher's class path), like
  * {@link ConsoleLog}. Not thread-safe to open; {@link #close()} may be called from any thread,
@@ -62,12 +65,11 @@ final class JLineConsole implements AutoCloseable {
     static final String JLINE_BUNDLE = "org.jline";
     /** Terminal providers, in order: native ones first (FFM on JDK 22+, JNI), then stty-based exec. */
     static final String PROVIDERS = "ffm,jni,exec";
+    private static final long READER_STOP_MILLIS = 2000;
 
     private final Class<?> builderType;
     private final Class<?> terminalType;
     private final Object terminal;
-    private static final long READER_STOP_MILLIS = 2000;
-
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String description;
     /** The thread that last entered raw mode: the line reader's. */
