@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.jar.JarEntry;
@@ -59,16 +60,23 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  * run a second, policy-driven shutdown or hide the abort code. And the non-interactive mode
  * needs each command's result and failure, which only a caller of Gogo's
  * {@code CommandSession} sees. Everything else is the OSGi launch API and Felix as they come:
- * one class and a statement splitter, no framework code of ours.
+ * this class, a statement splitter and the console's log sink and terminal; no framework code of ours.
  *
  * <p><b>Start order</b> (start levels): 1 the OSGi libraries, SCR, Configuration Admin, Gogo's
  * runtime and the Vigil API; 2 the policy bundles, so that they are bound when the registry
  * starts and still there when it stops; 3 the registry, guards, thread-state and shell
  * bundles and Gogo's commands; 4 Gogo's console, once the {@code vigil:} commands exist.
  *
- * <p><b>Bad input</b> (DESIGN.md §7): arguments are checked before the framework starts, and
- * the {@code vigil.*} system properties (policy name, policy options through the policies'
- * own {@code withOptions}, diagnostics, signals, progress, jmx) once the API and policy bundles
+ * <p><b>Console</b>: interactive, on a terminal ({@code --console=auto}, the default) or when
+ * asked ({@code --console=jline}), Gogo on JLine — the JLine bundle at level 1 and gogo.jline at
+ * 4 instead of gogo.shell — with the terminal opened by {@link JLineConsole} so that SIGINT stays
+ * with the registry's S1 handler; otherwise (pipes, {@code -c}, {@code -f}, {@code --console=plain})
+ * the plain gogo.shell console, the bundle set unchanged.
+ *
+ * <p><b>Bad input</b> (DESIGN.md §7): arguments and {@code vigil.history} are checked before the
+ * framework starts, and the other {@code vigil.*} system properties (policy name, policy options
+ * through the policies' own {@code withOptions}, diagnostics, signals, progress, jmx) once the
+ * API and policy bundles
  * run but before the registry starts: a bad one stops the framework and exits 1, naming the
  * property, the value and what is allowed; nothing of Vigil started.
  *
@@ -100,12 +108,20 @@ public final class Launcher {
     private static final long START_TIMEOUT_SECONDS = 30;
     private static final String POLICY_OPTION_PREFIX = "vigil.policy.";
     private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+    private static final String GOGO_JLINE = "org.apache.felix.gogo.jline";
+    /** System property and framework property: the JLine console's history file, or {@code off}. */
+    private static final String HISTORY = "vigil.history";
     private static final String POLICY_TYPE = "dev.vigil.spi.FinalizationPolicy";
 
-    private static final String ARGUMENTS = "-c COMMANDS, -f SCRIPT, --stay, --storage DIR, --help, --version";
+    private static final String ARGUMENTS = "-c COMMANDS, -f SCRIPT, --stay, --storage DIR, --console=auto|jline|plain, "
+            + "--help, --version";
     private static final String USAGE = String.join(System.lineSeparator(),
-            "usage: vigil [--storage DIR] [--stay] [-c COMMANDS]... [-f SCRIPT] | --help | --version",
+            "usage: vigil [--storage DIR] [--console=auto|jline|plain] | [--storage DIR] [--stay] [-c COMMANDS]... "
+                    + "[-f SCRIPT] | --help | --version",
             "  (no -c/-f)     interactive Gogo shell on the terminal",
+            "  --console=C    the interactive shell's console: jline (line editing, history, Tab completion),",
+            "                 plain (lines read from standard input), auto (default: jline when standard input",
+            "                 and output are a terminal, else plain)",
             "  -c COMMANDS    run Gogo commands (separated by ';' or new lines), then shut down as on SIGTERM",
             "  -f SCRIPT      run a Gogo script file, then shut down as on SIGTERM",
             "  --stay         after -c/-f keep running until SIGINT/SIGTERM",
@@ -113,18 +129,44 @@ public final class Launcher {
             "  --help         this text;  --version  the versions of Vigil, the framework and Java",
             "system properties (java -D...): vigil.policy=NAME, vigil.diagnostics=off|simple|full,",
             "  vigil.signals=true|false, vigil.progress=DURATION|off (default 5s), vigil.jmx=true|false,",
-            "  vigil.policy.<policy>.<option>=VALUE (e.g. vigil.policy.fail-fast.grace=2s)",
+            "  vigil.policy.<policy>.<option>=VALUE (e.g. vigil.policy.fail-fast.grace=2s),",
+            "  vigil.history=FILE|off (the JLine console's history, default ~/.vigil_history)",
             "exit codes: 0 shutdown completed, 3 shutdown aborted by the policy (also after Ctrl-D / stop 0),",
             "  2 a -c/-f command failed, 1 bad arguments, bad option values or start failure (nothing started)");
 
     private Launcher() {
     }
 
+    /** The interactive console: {@code --console=auto|jline|plain}. */
+    enum Console {
+        /** JLine when standard input and output are a terminal, else plain. */
+        AUTO,
+        /** Gogo on JLine: line editing, history, completion. */
+        JLINE,
+        /** Gogo's plain console: lines read from standard input. */
+        PLAIN;
+
+        static Console parse(String value) {
+            for (Console c : values()) {
+                if (c.name().equalsIgnoreCase(value)) {
+                    return c;
+                }
+            }
+            throw new UsageException("--console=" + value + ": unknown console \"" + value
+                    + "\"; the consoles are auto, jline, plain");
+        }
+    }
+
     /** Parsed command line. */
-    private record Options(List<String> commands, Path script, boolean stay, Path storage) {
+    private record Options(List<String> commands, Path script, boolean stay, Path storage, Console console) {
 
         boolean interactive() {
             return commands.isEmpty() && script == null;
+        }
+
+        /** Whether the interactive console runs on JLine: asked for, or (auto) on a terminal. */
+        boolean jline() {
+            return interactive() && (console == Console.JLINE || console == Console.AUTO && stdioIsTerminal());
         }
 
         static Options parse(String[] args) {
@@ -132,13 +174,19 @@ public final class Launcher {
             Path script = null;
             boolean stay = false;
             Path storage = null;
+            Console console = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.startsWith("--console=")) {
+                    console = Console.parse(a.substring("--console=".length()));
+                    continue;
+                }
                 switch (a) {
                     case "-c", "--command" -> commands.add(value(args, ++i, a));
                     case "-f", "--file" -> script = Path.of(value(args, ++i, a)).toAbsolutePath();
                     case "--stay" -> stay = true;
                     case "--storage" -> storage = Path.of(value(args, ++i, a)).toAbsolutePath();
+                    case "--console" -> console = Console.parse(value(args, ++i, a));
                     case "-h", "--help" -> throw new UsageException(null);
                     case "--version" -> throw new VersionRequest();
                     default -> throw new UsageException("unknown argument \"" + a + "\"; the arguments are "
@@ -154,7 +202,10 @@ public final class Launcher {
             if (stay && commands.isEmpty() && script == null) {
                 throw new UsageException("--stay needs -c or -f");
             }
-            return new Options(commands, script, stay, storage);
+            if (console != null && (script != null || !commands.isEmpty())) {
+                throw new UsageException("--console chooses the interactive shell's console; -c and -f run without one");
+            }
+            return new Options(commands, script, stay, storage, console == null ? Console.AUTO : console);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -231,6 +282,15 @@ public final class Launcher {
         }
         Path goshHome = storage.resolve("gosh");
         Files.createDirectories(goshHome.resolve("etc"));
+        boolean jline = options.jline();
+        Path history;
+        try {
+            Path file = historyFile(); // checked whichever the console: a typo is never silent
+            history = jline ? file : null;
+        } catch (RefusedOption e) {
+            refuse(e);
+            return EXIT_LAUNCH_FAILED;
+        }
 
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix-cache").toString());
@@ -244,7 +304,10 @@ public final class Launcher {
         props.put("gosh.home", goshHome.toString());
         // Interactive: gosh --login reads gosh.home/etc/gosh_profile and runs the console.
         // Otherwise Gogo's console does nothing and this class runs the commands.
-        props.put("gosh.args", options.interactive() ? "" : "--nointeractive");
+        props.put("gosh.args", !options.interactive() ? "--nointeractive" : jline && history == null ? "--nohistory" : "");
+        if (history != null) {
+            props.put(HISTORY, history.toString()); // read by the profile (goshProfile)
+        }
         if (System.getProperty("vigil.signals") == null) {
             props.put("vigil.signals", "true");
         }
@@ -259,22 +322,21 @@ public final class Launcher {
         framework.init();
         trace(t0, "framework initialised");
         BundleContext context = framework.getBundleContext();
-        List<Bundle> bundles = installBundles(context);
+        List<Bundle> bundles = installBundles(context, jline);
         trace(t0, "bundles installed");
         framework.start();
         trace(t0, "start level " + LEVEL_LIBRARIES);
         console.listen(context);
         AtomicInteger exitCode = new AtomicInteger(0);
-        offerExit(context, framework, console, exitCode);
+        AtomicReference<JLineConsole> terminalInUse = new AtomicReference<>();
+        offerExit(context, framework, console, exitCode, terminalInUse);
 
         try {
             checkRuntimeOptions(context);
             raiseStartLevel(framework, LEVEL_POLICIES);
             checkPolicyOptions(context, awaitPolicies(context, bundles));
         } catch (RefusedOption e) {
-            System.err.println("vigil: " + e.getMessage());
-            System.err.println("vigil: nothing started (exit code " + EXIT_LAUNCH_FAILED + "); vigil --help lists "
-                    + "the options");
+            refuse(e);
             framework.stop();
             framework.waitForStop(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
             return EXIT_LAUNCH_FAILED;
@@ -287,18 +349,29 @@ public final class Launcher {
         String policy = activePolicy(context);
         long vigilReady = System.nanoTime();
         if (options.interactive()) {
-            Files.writeString(goshHome.resolve("etc/gosh_profile"), goshProfile(), StandardCharsets.UTF_8);
+            Files.writeString(goshHome.resolve("etc/gosh_profile"), goshProfile(jline, history), StandardCharsets.UTF_8);
         }
-        raiseStartLevel(framework, LEVEL_CONSOLE);
-        long allActive = System.nanoTime();
-        checkAllActive(bundles);
-        long jvmUp = ManagementFactory.getRuntimeMXBean().getUptime();
-        System.out.printf("Vigil %s: %d bundles active, framework start %d ms (Vigil ready at %d ms), JVM up %d ms; "
-                + "policy %s%s%n", version(), bundles.size(), millis(t0, allActive), millis(t0, vigilReady), jvmUp,
-                policy, signalsOn(context) ? "; SIGINT/SIGTERM shuts down (a further SIGINT interrupts the wait)" : "");
-
-        if (options.interactive()) {
-            return awaitStop(framework, exitCode);
+        // Opened before gogo.jline starts, which then runs on it (see JLineConsole).
+        try (JLineConsole terminal = jline ? JLineConsole.open(context) : null) {
+            terminalInUse.set(terminal);
+            raiseStartLevel(framework, LEVEL_CONSOLE);
+            long allActive = System.nanoTime();
+            checkAllActive(bundles);
+            long jvmUp = ManagementFactory.getRuntimeMXBean().getUptime();
+            System.out.printf("Vigil %s: %d bundles active, framework start %d ms (Vigil ready at %d ms), JVM up %d ms; "
+                    + "policy %s%s%n", version(), bundles.size(), millis(t0, allActive), millis(t0, vigilReady), jvmUp,
+                    policy, signalsOn(context) ? "; SIGINT/SIGTERM shuts down (a further SIGINT interrupts the wait)" : "");
+            if (terminal != null) {
+                System.out.println("console: " + terminal.description() + "; history " + (history == null ? "off"
+                        : history));
+                if (terminal.dumb()) {
+                    System.err.println("vigil: JLine could not drive this terminal (" + terminal.description()
+                            + "): no line editing; --console=plain reads lines as they come");
+                }
+            }
+            if (options.interactive()) {
+                return awaitStop(framework, exitCode);
+            }
         }
         String program = options.script() != null ? Files.readString(options.script()) : String.join("\n",
                 options.commands());
@@ -332,16 +405,20 @@ public final class Launcher {
 
     /**
      * Offers the registry the process's exit (an {@code IntConsumer}, service property
-     * {@code vigil.process=exit}): the console is flushed first (the report is on the screen),
-     * then the process exits with the code — or, while the framework stops (Ctrl-D,
+     * {@code vigil.process=exit}): the console is flushed first (the report is on the screen)
+     * and a JLine terminal closed (its modes restored), then the process exits with the code — or, while the framework stops (Ctrl-D,
      * {@code stop 0}), the code is kept for {@link #awaitStop}.
      */
     private static void offerExit(BundleContext context, Framework framework, ConsoleLog console,
-            AtomicInteger exitCode) {
+            AtomicInteger exitCode, AtomicReference<JLineConsole> terminal) {
         IntConsumer exit = code -> {
             console.flush();
             exitCode.set(code);
             if (framework.getState() != Bundle.STOPPING) {
+                JLineConsole t = terminal.get();
+                if (t != null) {
+                    t.close(); // the terminal's modes restored before the exit, not left to JLine's hook
+                }
                 System.exit(code);
             }
         };
@@ -357,10 +434,20 @@ public final class Launcher {
 
     // ---- bundles
 
-    private static List<Bundle> installBundles(BundleContext context) throws IOException, BundleException {
+    /**
+     * Installs and starts (at their start levels) the embedded bundles: with the JLine console
+     * JLine and gogo.jline instead of gogo.shell, else exactly the plain set.
+     */
+    private static List<Bundle> installBundles(BundleContext context, boolean jline) throws IOException,
+            BundleException {
         Map<String, byte[]> jars = embeddedBundles();
         List<Bundle> installed = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : jars.entrySet()) {
+            String jar = e.getKey();
+            boolean jlineConsole = jar.startsWith("jline-") || jar.startsWith(GOGO_JLINE + "-");
+            if (jline ? jar.startsWith(GOGO_SHELL + "-") : jlineConsole) {
+                continue;
+            }
             Bundle b = context.installBundle("vigil:" + e.getKey(), new ByteArrayInputStream(e.getValue()));
             b.adapt(BundleStartLevel.class).setStartLevel(startLevel(b.getSymbolicName()));
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
@@ -375,7 +462,7 @@ public final class Launcher {
         if (symbolicName.startsWith("dev.vigil.policy.")) {
             return LEVEL_POLICIES;
         }
-        if (symbolicName.equals(GOGO_SHELL)) {
+        if (symbolicName.equals(GOGO_SHELL) || symbolicName.equals(GOGO_JLINE)) {
             return LEVEL_CONSOLE;
         }
         if (symbolicName.startsWith("dev.vigil.") && !symbolicName.equals("dev.vigil.api")
@@ -459,10 +546,58 @@ public final class Launcher {
 
     private static int awaitStop(Framework framework, AtomicInteger exitCode) throws InterruptedException {
         framework.waitForStop(0);
+        if (Boolean.getBoolean("vigil.launcher.trace")) {
+            // what the bundles (the console's terminal included) left running: the JVM's own threads only
+            System.err.println("[vigil launcher] threads after the framework stopped: " + Thread.getAllStackTraces()
+                    .keySet().stream().filter(t -> t != Thread.currentThread()).map(Thread::getName).sorted().toList());
+        }
         return exitCode.get();
     }
 
     // ---- checks before anything of Vigil starts (exit 1, DESIGN.md §7)
+
+    private static void refuse(RefusedOption e) {
+        System.err.println("vigil: " + e.getMessage());
+        System.err.println("vigil: nothing started (exit code " + EXIT_LAUNCH_FAILED + "); vigil --help lists "
+                + "the options");
+    }
+
+    /**
+     * The JLine console's history file: {@code vigil.history}, default {@code ~/.vigil_history};
+     * null for {@code off}. Its folder must exist (JLine creates the file).
+     */
+    private static Path historyFile() throws RefusedOption {
+        String value = System.getProperty(HISTORY);
+        if (value != null && value.trim().equalsIgnoreCase("off")) {
+            return null;
+        }
+        Path file = Path.of(value != null ? value.trim() : System.getProperty("user.home"), value != null ? ""
+                : ".vigil_history").toAbsolutePath();
+        Path folder = file.getParent();
+        if (value != null && (value.isBlank() || Files.isDirectory(file) || folder == null
+                || !Files.isDirectory(folder))) {
+            throw new RefusedOption(HISTORY, value, "vigil.history must be off or a file in an existing folder");
+        }
+        return file;
+    }
+
+    /**
+     * Whether standard input and output are a terminal: {@link System#console()} (null otherwise
+     * up to JDK 21) and, on JDK 22+ where it is never null, {@code Console.isTerminal()}.
+     */
+    static boolean stdioIsTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 17-21: a console exists only on a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
+    }
 
     /** {@code vigil.diagnostics}, {@code vigil.signals}, {@code vigil.progress}, {@code vigil.jmx}. */
     private static void checkRuntimeOptions(BundleContext context) throws Exception {
@@ -664,7 +799,11 @@ public final class Launcher {
         }
     }
 
-    private static String goshProfile() {
+    /**
+     * The console's profile. On JLine it also points the line reader at the history file (read
+     * from the framework property, so no path is quoted here) and names the editing keys.
+     */
+    private static String goshProfile(boolean jline, Path history) {
         return String.join("\n",
                 "# Written by the Vigil launcher for this run (gosh.home/etc/gosh_profile).",
                 "try {",
@@ -673,9 +812,12 @@ public final class Launcher {
                 "  addcommand context ${.context}",
                 "  e = { $exception printStackTrace }",
                 "  prompt = 'vigil> '",
+                jline && history != null ? "  history-file = (${.context} getProperty " + HISTORY + ")" : "",
                 "  echo 'commands: interpreters, create, guard, close, guards, policy, shutdown, interrupt, demo"
                         + " (scope vigil:); help <command> shows its options; Ctrl-C shuts down; Ctrl-D stops"
                         + " the framework'",
+                jline ? "  echo 'console: Tab completes commands, Up/Down and Ctrl-R recall history, Emacs keys edit'"
+                        : "",
                 "} {",
                 "  echo \"$0: ERROR: $exception\"",
                 "}",

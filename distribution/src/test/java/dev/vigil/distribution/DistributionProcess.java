@@ -1,6 +1,5 @@
 package dev.vigil.distribution;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +15,10 @@ import java.util.function.Predicate;
 
 /**
  * The distribution jar running as a real child process, for tests: its merged standard output
- * and error read line by line by a thread of its own into a queue, real signals sent with
- * {@code kill}, and a transcript for failure messages. {@link #close()} always kills and reaps
+ * and error read line by line (a line ends at {@code \n}, {@code \r} or {@code \r\n}) by a thread
+ * of its own into a queue, real signals sent with {@code kill}, and a transcript for failure
+ * messages. {@link #startUnderPty} runs it on a pseudo-terminal (util-linux {@code script}), where
+ * {@link #awaitOutput} also sees text not yet ended by a new line (a prompt). {@link #close()} always kills and reaps
  * the process; use it in try-with-resources.
  *
  * <p>Waiting is on lines the process prints ({@link #awaitLine}), never on elapsed time; every
@@ -34,6 +35,8 @@ final class DistributionProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> transcript = new ArrayList<>();
+    /** Everything printed not yet consumed by {@link #awaitOutput}. Guarded by itself. */
+    private final StringBuilder unread = new StringBuilder();
     private final Thread reader;
 
     private DistributionProcess(Process process) {
@@ -45,6 +48,11 @@ final class DistributionProcess implements AutoCloseable {
 
     /** Starts {@code java <jvmOptions> -jar vigil.jar <args>}. */
     static DistributionProcess start(List<String> jvmOptions, String... args) throws IOException {
+        return new DistributionProcess(new ProcessBuilder(javaCommand(jvmOptions, args)).redirectErrorStream(true)
+                .start());
+    }
+
+    private static List<String> javaCommand(List<String> jvmOptions, String... args) {
         String jar = System.getProperty("vigil.distribution.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("system property vigil.distribution.jar must name the built jar, is " + jar);
@@ -55,18 +63,69 @@ final class DistributionProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar);
         command.addAll(List.of(args));
-        return new DistributionProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        return command;
+    }
+
+    /** The pseudo-terminal tool, util-linux {@code script}, if on the PATH; null if not. */
+    static Path ptyTool() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path script = Path.of(dir.isEmpty() ? "." : dir, "script");
+            if (Files.isExecutable(script)) {
+                return script;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Starts {@code java <jvmOptions> -jar vigil.jar <args>} on a pseudo-terminal of 120 x 40
+     * made by {@code script -qfec}: its standard input, output and error are the terminal, the
+     * bytes {@link #typeRaw typed} go to the terminal's master side (so 0x03 becomes SIGINT by
+     * the line discipline, as at a keyboard). The shell that runs Java prints the terminal's
+     * modes before ({@code VIGIL-STTY-BEFORE=}, {@code stty -g}) and, once Java exited,
+     * {@code VIGIL-EXIT=<code>}, the modes after ({@code VIGIL-STTY-AFTER=}) and {@code stty -a}.
+     */
+    static DistributionProcess startUnderPty(List<String> jvmOptions, String... args) throws IOException {
+        Path script = ptyTool();
+        if (script == null) {
+            throw new IllegalStateException("no pseudo-terminal tool (util-linux script) on the PATH");
+        }
+        StringBuilder shell = new StringBuilder("stty cols 120 rows 40; echo VIGIL-STTY-BEFORE=$(stty -g); ");
+        for (String word : javaCommand(jvmOptions, args)) {
+            shell.append('\'').append(word.replace("'", "'\\''")).append("' ");
+        }
+        shell.append("; echo VIGIL-EXIT=$?; echo VIGIL-STTY-AFTER=$(stty -g); stty -a");
+        return new DistributionProcess(new ProcessBuilder(script.toString(), "-qfec", shell.toString(), "/dev/null")
+                .redirectErrorStream(true).start());
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                synchronized (transcript) {
-                    transcript.add(line);
+        try (InputStreamReader in = new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+            StringBuilder line = new StringBuilder();
+            char[] buffer = new char[4096];
+            boolean afterCr = false;
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                synchronized (unread) {
+                    unread.append(buffer, 0, n);
+                    unread.notifyAll();
                 }
-                lines.add(line);
+                for (int i = 0; i < n; i++) {
+                    char c = buffer[i];
+                    if (c == '\n' && afterCr) {
+                        afterCr = false; // the \n of \r\n: the line was ended by the \r
+                    } else if (c == '\n' || c == '\r') {
+                        afterCr = c == '\r';
+                        addLine(line.toString());
+                        line.setLength(0);
+                    } else {
+                        afterCr = false;
+                        line.append(c);
+                    }
+                }
+            }
+            if (line.length() > 0) {
+                addLine(line.toString());
             }
         } catch (IOException e) {
             synchronized (transcript) {
@@ -99,6 +158,39 @@ final class DistributionProcess implements AutoCloseable {
         }
     }
 
+    private void addLine(String line) {
+        synchronized (transcript) {
+            transcript.add(line);
+        }
+        lines.add(line);
+    }
+
+    /**
+     * Waits until the output not yet consumed by this method contains {@code text}, even
+     * without a line end (a prompt), and consumes it up to the end of {@code text}. Independent
+     * of the line-by-line waits.
+     *
+     * @throws AssertionError with the transcript if {@link #TIMEOUT} passes first
+     */
+    void awaitOutput(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        synchronized (unread) {
+            for (;;) {
+                int at = unread.indexOf(text);
+                if (at >= 0) {
+                    unread.delete(0, at + text.length());
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
+                    throw new AssertionError("no output \"" + text + "\" within " + TIMEOUT + "\n" + transcript()
+                            + "\n---- not ended by a new line: " + unread);
+                }
+                TimeUnit.NANOSECONDS.timedWait(unread, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
+    }
+
     /** Waits for the next line matching {@code wanted}. */
     String awaitLine(Predicate<String> wanted) throws InterruptedException {
         return awaitLine("matching the test's condition", wanted);
@@ -119,6 +211,11 @@ final class DistributionProcess implements AutoCloseable {
         }
     }
 
+    /** Something that makes a SIGINT reach the process: {@code kill}, or Ctrl-C typed on its terminal. */
+    interface Interrupter {
+        void interrupt() throws IOException, InterruptedException;
+    }
+
     /**
      * Sends SIGINT until a waiting shutdown receives one: the runtime answers each SIGINT that
      * finds no waiting shutdown with a notice, so each round waits for an answer, not for time.
@@ -126,8 +223,14 @@ final class DistributionProcess implements AutoCloseable {
      * @return the answer line that is not "no shutdown is waiting yet"
      */
     String interruptWaitingShutdown(Predicate<String> answer) throws IOException, InterruptedException {
+        return interruptWaitingShutdown(answer, () -> signal("INT"));
+    }
+
+    /** As {@link #interruptWaitingShutdown(Predicate)}, each SIGINT made by {@code sigint}. */
+    String interruptWaitingShutdown(Predicate<String> answer, Interrupter sigint) throws IOException,
+            InterruptedException {
         for (int attempt = 0; attempt < 100; attempt++) {
-            signal("INT");
+            sigint.interrupt();
             String line = awaitLine("answering SIGINT", l -> l.contains("SIGINT: no shutdown is waiting yet")
                     || answer.test(l));
             if (!line.contains("no shutdown is waiting yet")) {
@@ -140,6 +243,12 @@ final class DistributionProcess implements AutoCloseable {
     /** Types a line on the process's standard input (the interactive console reads it). */
     void type(String line) throws IOException {
         process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
+    /** Types {@code keys} as they are (no new line added): on a terminal, raw key bytes. */
+    void typeRaw(String keys) throws IOException {
+        process.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().flush();
     }
 
