@@ -69,11 +69,12 @@ final class Ledger extends Padded {
      * longer open when it is dequeued is stale and ignored.
      */
     /*
-     * False sharing. A ledger and its entries are written on every open and close by their
-     * holder, and other threads' ledgers are written as often by theirs. Objects allocated by
-     * different threads start apart, but the GC copies live objects next to one another, so
-     * each ledger and entry begins with 64 bytes of padding (a superclass's fields come first):
-     * the fields of one never share a cache line with the fields of the object before it.
+     * False sharing. An entry is written on every open and close by its holder, and other
+     * threads' entries as often by theirs. Objects allocated by different threads start apart,
+     * but the GC copies live objects next to one another, so an entry's fields sit between 64
+     * bytes of padding on each side (a superclass's fields are laid out first, a subclass's
+     * last). An open writes nothing of the ledger object itself (the countdown to replacing
+     * `held` is per entry), and the ledger begins with 64 bytes of padding too.
      */
 
 
@@ -85,8 +86,6 @@ final class Ledger extends Padded {
     private int hint;
     /** Open guards held strongly until promoted, by entry index; see overview. */
     private volatile Object[] held;
-    /** Holder only: opens until {@link #held} is replaced. */
-    private int refreshIn;
     /**
      * The thread-state bundle's hint for the holder thread (GuardHandle#threadStateHint);
      * holder writes only, into every entry too (Entry#hint), so that reading it from a guard
@@ -148,10 +147,16 @@ final class Ledger extends Padded {
         return false;
     }
 
-    /** Holder only, before the entry is published: holds {@code g} (or nothing) for entry {@code index}. */
-    private void hold(int index, Object g) {
+    /**
+     * Holder only, before the entry is published: holds {@code g} (or nothing) for entry
+     * {@code e}. Counts down on the entry, not on this ledger, so that an open writes nothing
+     * of the ledger object (see the overview on false sharing).
+     */
+    private void hold(EntryFields e, Object g) {
         Object[] h = held;
-        if (--refreshIn < 0 || index >= h.length) {
+        int index = e.index;
+        if (--e.refreshIn < 0 || index >= h.length) {
+            e.refreshIn = REFRESH_OPENS;
             h = refreshHeld();
         }
         if (h[index] != g) {
@@ -170,7 +175,6 @@ final class Ledger extends Padded {
             }
         }
         held = h;
-        refreshIn = REFRESH_OPENS;
         return h;
     }
 
@@ -196,7 +200,7 @@ final class Ledger extends Padded {
      * the {@link ViewHandle.OwnedGuard} that {@code ensureFromView} gets (T3), released on
      * the holder thread by the matching release, so that it allocates nothing.
      */
-    static final class Entry extends Padded implements ViewHandle.OwnedGuard {
+    abstract static class EntryFields extends Padded implements ViewHandle.OwnedGuard {
         final Ledger ledger;
         private InterpreterLifecycle lifecycle;
         private String owner;
@@ -212,11 +216,14 @@ final class Ledger extends Padded {
         /** Watch thread only: the incarnation it saw open at its previous sweep. */
         int seenSeq;
         /** The ledger's thread-state hint (a copy, written by the holder; racy by contract). */
-        private Object hint;
+        Object hint;
         @SuppressWarnings("unused")
         private volatile int seq;
 
-        Entry(Ledger ledger, int index) {
+        /** Holder only: opens of this entry until the ledger's {@code held} is replaced. */
+        int refreshIn = REFRESH_OPENS;
+
+        EntryFields(Ledger ledger, int index) {
             this.ledger = ledger;
             this.index = index;
         }
@@ -238,7 +245,7 @@ final class Ledger extends Padded {
             }
             ownedByThreadState = owned;
             openedTick = tick;
-            ledger.hold(index, g);
+            ledger.hold(this, g);
         }
 
         /**
@@ -365,10 +372,23 @@ final class Ledger extends Padded {
 
         static {
             try {
-                SEQ = MethodHandles.lookup().findVarHandle(Entry.class, "seq", int.class);
+                SEQ = MethodHandles.lookup().findVarHandle(EntryFields.class, "seq", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
+        }
+    }
+
+    /**
+     * An entry: {@link EntryFields} between 64 bytes of padding on each side (see the overview
+     * on false sharing), since its holder writes it on every open and close.
+     */
+    @SuppressWarnings("unused")
+    static final class Entry extends EntryFields {
+        private long q0, q1, q2, q3, q4, q5, q6, q7;
+
+        Entry(Ledger ledger, int index) {
+            super(ledger, index);
         }
     }
 

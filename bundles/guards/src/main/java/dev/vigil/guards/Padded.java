@@ -8,5 +8,10 @@ package dev.vigil.guards;
  */
 @SuppressWarnings("unused")
 abstract class Padded {
+    /**
+     * Fills the 4 bytes between a 12-byte object header and the first long, where the JVM
+     * would otherwise put a subclass's int or reference field (UseEmptySlotsInSupers).
+     */
+    private int p;
     private long p0, p1, p2, p3, p4, p5, p6, p7;
 }
