@@ -306,4 +306,35 @@ class SimpleDiagnosticsTest {
             assertThat(guards.fromView(guards.viewOf(sub))).isEmpty(); // G5
         }
     }
+
+    /**
+     * G3 across a restart of the guards bundle while a user keeps a view: the new bundle's
+     * guards must count a guard through that view in their own book, never in a ledger of the
+     * old book (which the runtime stops counting once its guards have closed). Assembled by
+     * hand, as the OSGi bundles do, so that a second book binds to the same kernel.
+     */
+    @Test
+    void G3_aViewKeptAcrossAGuardsRestartGuardsInTheNewBook() throws Exception {
+        dev.vigil.spi.kernel.Kernel kernel = new dev.vigil.registry.RegistryKernelProvider().create(
+                new dev.vigil.spi.kernel.KernelConfig(null, Support.abortingAfter(Support.SHORT), java.util.Map.of(),
+                        text -> { }, new java.util.Properties()));
+        try {
+            dev.vigil.api.ThreadStates threadStates = new dev.vigil.threadstate.ThreadStatesProviderImpl().create(kernel);
+            dev.vigil.guards.Guards before = new dev.vigil.guards.GuardsProviderImpl().create(kernel, threadStates);
+            Interpreter sub = kernel.registry().create("kept-view");
+            InterpreterView view = before.viewOf(sub);
+            before.fromView(view).orElseThrow().close(); // the view now hints at this thread's ledger in the first book
+            before.closeBook(true);                      // the guards bundle stops...
+            dev.vigil.guards.Guards after = new dev.vigil.guards.GuardsProviderImpl().create(kernel, threadStates); // ...and starts
+
+            InterpreterGuard guard = after.fromView(view).orElseThrow();
+            org.junit.jupiter.api.Assertions.assertThrows(FinalizationAbortedException.class,
+                    () -> kernel.registry().shutdown(sub), "the guard must hold the interpreter (G3)");
+            assertThat(after.openGuards()).hasSize(1);
+            guard.close();
+            assertThat(kernel.registry().shutdown(sub).outcome()).isEqualTo(Outcome.COMPLETED);
+        } finally {
+            kernel.dispose();
+        }
+    }
 }

@@ -167,12 +167,12 @@ final class GuardBook implements GuardDirectory {
      */
     private Ledger ledger(View via) {
         if (via != null) {
-            Ledger l = via.hintFor(Thread.currentThread());
+            Ledger l = via.hintFor(Thread.currentThread(), this);
             if (l != null) {
                 return l;
             }
             l = ledger();
-            via.offerHint(l);
+            via.offerHint(l, this);
             return l;
         }
         return ledger();

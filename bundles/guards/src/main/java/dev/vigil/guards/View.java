@@ -76,14 +76,19 @@ final class View implements ViewHandle, ViewHandle.OwnedGuard {
         lifecycle.releaseGuard();
     }
 
-    /** The calling thread's ledger if it holds this view's hint, else null. */
-    Ledger hintFor(Thread me) {
-        return hintHolder == me ? ledgerHint : null;
+    /**
+     * The calling thread's ledger in {@code of} if it holds this view's hint, else null. A view
+     * may be used with another book of its runtime (the guards bundle restarted while the
+     * user kept the view); its hint is a ledger of its own book, which the other book must
+     * never count a guard in (G3: a retired book's ledgers stop being counted).
+     */
+    Ledger hintFor(Thread me, GuardBook of) {
+        return hintHolder == me && book == of ? ledgerHint : null;
     }
 
-    /** Makes {@code l} (the calling thread's ledger) this view's hint, if no thread has taken it yet. */
-    void offerHint(Ledger l) {
-        if (hintHolder == null && HINT_HOLDER.compareAndSet(this, null, l.holder)) {
+    /** Makes {@code l} (the calling thread's ledger in {@code of}) this view's hint, if no thread has taken it yet. */
+    void offerHint(Ledger l, GuardBook of) {
+        if (book == of && hintHolder == null && HINT_HOLDER.compareAndSet(this, null, l.holder)) {
             ledgerHint = l;
         }
     }
