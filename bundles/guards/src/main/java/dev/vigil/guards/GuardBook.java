@@ -147,11 +147,13 @@ final class GuardBook implements GuardDirectory {
      * no return) or if this book closed meanwhile (its ledgers are no longer counted once the
      * kernel retired it: the caller counts a word guard instead). The publication is a volatile
      * write and both checks read after it, so either they see the refusal or the close, or
-     * the finalizer's count and the book's retirement see the guard (see overview).
+     * the finalizer's count and the book's retirement see the guard (see overview). Counted
+     * from its publication, it is listed only once confirmed: a refused open is never listed.
      */
     private boolean confirm(InterpreterLifecycle lifecycle, Ledger.Entry e, int seq) {
         e.publish(seq);
         if (!closed && lifecycle.confirmLedgerGuard()) {
+            e.confirmed(seq);
             return true;
         }
         e.close(seq);

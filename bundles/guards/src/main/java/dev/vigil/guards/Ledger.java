@@ -47,7 +47,9 @@ final class Ledger extends Padded {
      *   a guard is never listed after its close returned (jcstress GuardListedAfterClose);
      *   then the closer tells the interpreter (ledgerGuardReleased), which wakes a waiting
      *   shutdown.
-     * - Snapshot (any thread): a seqlock read. Read seq (acquire); if odd, read the facts,
+     * - Snapshot (any thread): a seqlock read. Read seq (acquire); if odd and confirmed (an
+     *   open the interpreter refused is published, and counted, for a moment: it is never
+     *   listed), read the facts,
      *   then an acquire fence, then seq again; if it moved, the guard closed (or the entry was
      *   reused) meanwhile and is not listed. Facts are only rewritten by the holder after it
      *   saw the entry free (acquire), so a reader never combines two guards' facts.
@@ -217,6 +219,12 @@ final class Ledger extends Padded {
         int seenSeq;
         /** The ledger's thread-state hint (a copy, written by the holder; racy by contract). */
         Object hint;
+        /**
+         * The incarnation confirmed last (holder writes, plain): an entry is published — and
+         * counted — before the interpreter confirms it, and a refused one is unpublished again;
+         * only a confirmed incarnation is a guard, so only it is listed or interrupted.
+         */
+        private int confirmedSeq;
         @SuppressWarnings("unused")
         private volatile int seq;
 
@@ -277,6 +285,11 @@ final class Ledger extends Padded {
         boolean dropGuard(Object g) {
             Object[] h = ledger.held;
             return index < h.length && HELD.compareAndSet(h, index, g, null);
+        }
+
+        /** Holder only: incarnation {@code odd}, published, was confirmed: it is a guard now (listed). */
+        void confirmed(int odd) {
+            confirmedSeq = odd;
         }
 
         int seqAcquire() {
@@ -341,8 +354,8 @@ final class Ledger extends Padded {
          */
         GuardInfo snapshot(long interpreterIdOrMinus1, long nowNanos) {
             int s1 = seqAcquire();
-            if ((s1 & 1) == 0) {
-                return null;
+            if ((s1 & 1) == 0 || confirmedSeq != s1) {
+                return null; // free, or published but not (yet) a guard: see confirmedSeq
             }
             InterpreterLifecycle l = lifecycle;
             String o = owner;
@@ -365,7 +378,7 @@ final class Ledger extends Padded {
         /** Whether open incarnation {@code s} is for interpreter {@code id} (racy; rechecked by seq). */
         boolean guards(int s, long id) {
             InterpreterLifecycle l = lifecycle;
-            return l != null && seq == s && l.interpreter().id() == id;
+            return l != null && confirmedSeq == s && seq == s && l.interpreter().id() == id;
         }
 
         private static final VarHandle SEQ;
