@@ -126,19 +126,17 @@ final class GuardBook implements GuardDirectory {
      * a ledger guard; after {@link #close()}, a word guard, whose owned guard is the view.
      */
     ViewHandle.OwnedGuard openOwned(InterpreterLifecycle lifecycle, String owner, View via) {
-        if (!closed) {
-            List<StackTraceElement> site = full ? site() : List.of();
-            Ledger.Entry e = ledger(via).claim();
-            int seq = e.seq() + 1;
-            e.fill(lifecycle, owner, true, tick, site, null);
-            if (confirm(lifecycle, e, seq)) {
-                return e;
-            }
-            if (!closed) {
-                return null;
-            }
+        if (closed) {
+            return lifecycle.tryAcquireGuard() ? via : null;
         }
-        return lifecycle.tryAcquireGuard() ? via : null;
+        List<StackTraceElement> site = full ? site() : List.of();
+        Ledger.Entry e = ledger(via).claim();
+        int seq = e.seq() + 1;
+        e.fill(lifecycle, owner, true, tick, site, null);
+        if (confirm(lifecycle, e, seq)) {
+            return e;
+        }
+        return closed && lifecycle.tryAcquireGuard() ? via : null;
     }
 
     /**

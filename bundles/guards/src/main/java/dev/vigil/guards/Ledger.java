@@ -377,8 +377,7 @@ final class Ledger extends Padded {
 
         /** Whether open incarnation {@code s} is for interpreter {@code id} (racy; rechecked by seq). */
         boolean guards(int s, long id) {
-            InterpreterLifecycle l = lifecycle;
-            return l != null && confirmedSeq == s && seq == s && l.interpreter().id() == id;
+            return confirmedSeq == s && seq == s && isFor(id);
         }
 
         private static final VarHandle SEQ;
