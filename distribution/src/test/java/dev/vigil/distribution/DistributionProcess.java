@@ -90,13 +90,20 @@ final class DistributionProcess implements AutoCloseable {
         if (script == null) {
             throw new IllegalStateException("no pseudo-terminal tool (util-linux script) on the PATH");
         }
-        StringBuilder shell = new StringBuilder("stty cols 120 rows 40; echo VIGIL-STTY-BEFORE=$(stty -g); ");
+        // The shell is in the terminal's foreground process group, so a typed Ctrl-C signals it
+        // too: a non-interactive dash (script's shell where SHELL is unset) then exits at once,
+        // before printing Java's exit code. A trap with a command keeps it (bash waits anyway);
+        // exec resets a trapped signal to its default, so Java still starts with SIGINT unignored.
+        StringBuilder shell = new StringBuilder(
+                "trap : INT; stty cols 120 rows 40; echo VIGIL-STTY-BEFORE=$(stty -g); ");
         for (String word : javaCommand(jvmOptions, args)) {
             shell.append('\'').append(word.replace("'", "'\\''")).append("' ");
         }
         shell.append("; echo VIGIL-EXIT=$?; echo VIGIL-STTY-AFTER=$(stty -g); stty -a");
-        return new DistributionProcess(new ProcessBuilder(script.toString(), "-qfec", shell.toString(), "/dev/null")
-                .redirectErrorStream(true).start());
+        ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qfec", shell.toString(), "/dev/null")
+                .redirectErrorStream(true);
+        builder.environment().put("SHELL", "/bin/sh"); // the same shell whatever the caller's SHELL (CI has none)
+        return new DistributionProcess(builder.start());
     }
 
     private void read() {
