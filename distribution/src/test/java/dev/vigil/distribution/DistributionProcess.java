@@ -102,7 +102,10 @@ final class DistributionProcess implements AutoCloseable {
         shell.append("; echo VIGIL-EXIT=$?; echo VIGIL-STTY-AFTER=$(stty -g); stty -a");
         ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qfec", shell.toString(), "/dev/null")
                 .redirectErrorStream(true);
-        builder.environment().put("SHELL", "/bin/sh"); // the same shell whatever the caller's SHELL (CI has none)
+        // The same shell and terminal type whatever the caller's environment (CI may have neither):
+        // the keys typed are xterm's (JLine falls back to "ansi" without TERM, whose Up differs).
+        builder.environment().put("SHELL", "/bin/sh");
+        builder.environment().put("TERM", "xterm");
         return new DistributionProcess(builder.start());
     }
 
