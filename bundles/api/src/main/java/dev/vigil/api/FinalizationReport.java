@@ -142,7 +142,7 @@ public final class FinalizationReport {
         b.append(indent).append("Finalization of ").append(interpreterName).append(" (#").append(interpreterId)
                 .append("): ").append(outcome);
         if (abortReason != null) {
-            b.append(" — ").append(abortReason);
+            b.append(" - ").append(abortReason);
         }
         b.append(" after ").append(total.toMillis()).append(" ms").append(nl);
         b.append(indent).append("  policy: ").append(initialPolicy);

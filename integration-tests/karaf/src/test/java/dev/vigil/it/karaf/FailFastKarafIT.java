@@ -19,7 +19,7 @@ class FailFastKarafIT extends KarafPolicyTest {
         assertThat(stopMillis).as("Karaf held until the grace ran out, then stopped")
                 .isGreaterThanOrEqualTo(GRACE_MS).isLessThan(Karaf.BOUND.toMillis());
         assertThat(reports()).contains("framework stopping (Ctrl-D or stop 0 at a console, or the container's stop): shutting the runtime down under policy fail-fast")
-                .contains("ABORTED — still waiting on open guards after").contains("(grace " + GRACE_MS + "ms)").contains("the policy aborted the shutdown; the framework goes on stopping");
+                .contains("ABORTED - still waiting on open guards after").contains("(grace " + GRACE_MS + "ms)").contains("the policy aborted the shutdown; the framework goes on stopping");
         assertReportInKarafLog("ABORTED");
     }
 }
