@@ -5,7 +5,10 @@ import dev.vigil.api.InterpreterFinalizingException;
 import dev.vigil.spi.kernel.AttachHook;
 import dev.vigil.spi.kernel.EngineBinding;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +35,17 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
      * Context.enter; detached() = Context.leave + [unlock]. The thread-state manager calls
      * them only when a thread's attachment changes, so a nested ensure does not re-enter, and
      * enters and leaves on one thread are balanced and nest with other contexts' (switching
-     * leaves A before entering B). `inside` holds the threads entered now, with the name of the
-     * source each is evaluating ("" between evaluations): for running() and the report. A
-     * thread not in it is attached in Vigil's terms but not entered (a revoked attachment
-     * re-attached after the point of no return), and eval refuses it with Vigil's error.
+     * leaves A before entering B). An Entered records a thread entered here and the name of
+     * the source it evaluates ("" between evaluations), for running() and the report. A
+     * single-threaded language has one, `sole`, reused: it is the lock holder's, its thread
+     * set after the enter and cleared before the leave, both under the lock; a multi-threaded
+     * language has one per entered thread in `inside`. So an ensure + release writes no
+     * shared map for JavaScript, and an eval only marks its own entry. Entered's fields are
+     * written by their thread only, with release stores (no fence): readers on other threads
+     * (reports) need a recent value, not a total order; the thread itself, and the closer
+     * holding the lock, read what the lock and program order make exact. A thread attached in
+     * Vigil's terms but without an entry here is not entered (a revoked attachment re-attached
+     * after the point of no return), and eval refuses it with Vigil's error.
      *
      * The lock is the interpreter's GIL: a ReentrantLock, so that a bounded attach
      * (PolyglotInterpreters.eval with a timeout) can take it with tryLock before the ensure
@@ -75,15 +85,63 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
     private final PolyglotInterpreters owner;
     /** Null for a multi-threaded language. */
     private final ReentrantLock lock;
-    private final Map<Thread, String> inside = new ConcurrentHashMap<>();
+    /** The lock holder's entry (single-threaded language), else null. */
+    private final Entered sole;
+    /** The entered threads' entries (multi-threaded language), else null. */
+    private final Map<Thread, Entered> inside;
     private volatile boolean closed;
+
+    /** A thread entered in this context, and the source it evaluates ("" between evaluations).
+     * Written only by that thread (release stores), read by reports from any thread. */
+    static final class Entered {
+        private static final VarHandle THREAD;
+        private static final VarHandle SOURCE;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                THREAD = l.findVarHandle(Entered.class, "thread", Thread.class);
+                SOURCE = l.findVarHandle(Entered.class, "source", String.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final EngineInterpreter interpreter;
+        private volatile Thread thread;
+        private volatile String source = "";
+
+        Entered(EngineInterpreter interpreter, Thread thread) {
+            this.interpreter = interpreter;
+            this.thread = thread;
+        }
+
+        Thread thread() {
+            return thread;
+        }
+
+        String source() {
+            return source;
+        }
+
+        void thread(Thread t) {
+            THREAD.setRelease(this, t);
+        }
+
+        void source(String s) {
+            SOURCE.setRelease(this, s);
+        }
+    }
 
     EngineInterpreter(Interpreter interpreter, String language, Context context, PolyglotInterpreters owner) {
         this.interpreter = interpreter;
         this.language = language;
         this.context = context;
         this.owner = owner;
-        this.lock = MULTI_THREADED.contains(language) ? null : new ReentrantLock();
+        boolean multi = MULTI_THREADED.contains(language);
+        this.lock = multi ? null : new ReentrantLock();
+        this.sole = multi ? null : new Entered(this, null);
+        this.inside = multi ? new ConcurrentHashMap<>() : null;
     }
 
     boolean singleThreaded() {
@@ -124,12 +182,17 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
             unlockIfHeld();
             throw e;
         }
-        inside.put(Thread.currentThread(), "");
+        Thread t = Thread.currentThread();
+        if (sole != null) {
+            sole.thread(t);
+        } else {
+            inside.put(t, new Entered(this, t));
+        }
     }
 
     @Override
     public void detached(InterpreterLifecycle lifecycle) {
-        if (inside.remove(Thread.currentThread()) != null) {
+        if (leaves()) {
             try {
                 context.leave();
             } catch (IllegalStateException e) {
@@ -137,6 +200,19 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
             }
         }
         unlockIfHeld();
+    }
+
+    /** Drops the calling thread's entry; whether it had one (was entered here). */
+    private boolean leaves() {
+        Thread t = Thread.currentThread();
+        if (sole == null) {
+            return inside.remove(t) != null;
+        }
+        if (sole.thread() != t) {
+            return false;
+        }
+        sole.thread(null); // its source is "" again: each eval restores what it found
+        return true;
     }
 
     private void unlockIfHeld() {
@@ -174,13 +250,10 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
 
     // ---- evaluation
 
-    /** Evaluates on the calling thread, which must be entered (attached through a thread state). */
-    Value eval(Source source) {
-        String was = inside.get(Thread.currentThread());
-        if (was == null) {
-            throw notEntered();
-        }
-        inside.put(Thread.currentThread(), source.getName());
+    /** Evaluates on the calling thread, entered here as {@code in} (its {@link #entry()}). */
+    Value eval(Entered in, Source source) {
+        String was = in.source();
+        in.source(source.getName());
         try {
             return context.eval(source);
         } catch (IllegalStateException e) {
@@ -189,12 +262,21 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
             }
             throw e;
         } finally {
-            inside.put(Thread.currentThread(), was);
+            in.source(was);
         }
     }
 
+    /** The calling thread's entry if it is entered in this context, else null. */
+    Entered entry() {
+        Thread t = Thread.currentThread();
+        if (sole != null) {
+            return sole.thread() == t ? sole : null;
+        }
+        return inside.get(t);
+    }
+
     boolean isEnteredByCurrentThread() {
-        return inside.containsKey(Thread.currentThread());
+        return entry() != null;
     }
 
     RuntimeException notEntered() {
@@ -217,11 +299,13 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
     /** The threads evaluating guest code here now, with the name of the source each evaluates. */
     Map<Thread, String> evaluating() {
         Map<Thread, String> m = new HashMap<>();
-        inside.forEach((t, src) -> {
-            if (!src.isEmpty()) {
+        for (Entered in : entries()) {
+            Thread t = in.thread();
+            String src = in.source();
+            if (t != null && !src.isEmpty()) {
                 m.put(t, src);
             }
-        });
+        }
         return m;
     }
 
@@ -260,8 +344,8 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
         if (!IGNORES_THREAD_INTERRUPT.contains(language)) {
             return; // the thread interrupt stops it; a Context.interrupt too would only widen the window below
         }
-        for (Map.Entry<Thread, String> e : inside.entrySet()) {
-            if (!e.getValue().isEmpty() && e.getKey().isInterrupted()) {
+        for (Thread t : evaluating().keySet()) {
+            if (t.isInterrupted()) {
                 owner.relayInterrupt(this);
                 return;
             }
@@ -309,7 +393,7 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
                 return false;
             }
             closed = true;
-            if (locked && inside.isEmpty() && closeOnOwnThread(false)) {
+            if (locked && enteredThreads().isEmpty() && closeOnOwnThread(false)) {
                 return false;
             }
         } finally {
@@ -335,11 +419,27 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
         });
     }
 
-    private String holder() {
-        for (Thread t : inside.keySet()) {
-            return "thread \"" + t.getName() + "\"";
+    /** The entries of the threads entered in this context now (racy: for reports, and for the
+     * closer, which holds the lock of a single-threaded language). */
+    private Iterable<Entered> entries() {
+        return sole != null ? List.of(sole) : inside.values();
+    }
+
+    /** The threads entered in this context now. */
+    private List<Thread> enteredThreads() {
+        List<Thread> threads = new ArrayList<>(1);
+        for (Entered in : entries()) {
+            Thread t = in.thread();
+            if (t != null) {
+                threads.add(t);
+            }
         }
-        return "another thread";
+        return threads;
+    }
+
+    private String holder() {
+        List<Thread> threads = enteredThreads();
+        return threads.isEmpty() ? "another thread" : "thread \"" + threads.get(0).getName() + "\"";
     }
 
     String describe() {

@@ -23,12 +23,16 @@ final class HostCopy {
         if (v == null) {
             return null;
         }
-        // commonest first: each Value query is a polyglot call (tens of ns, interpreted)
-        if (v.isNumber()) {
-            return v.fitsInLong() ? (Object) v.asLong() : (Object) v.asDouble();
+        // commonest first: each Value query is a polyglot call (tens of ns, interpreted), so an
+        // integral number (JS 2 and 2.0 alike) costs two, a string three
+        if (v.fitsInLong()) {
+            return v.asLong();
         }
         if (v.isString()) {
             return v.asString();
+        }
+        if (v.isNumber()) {
+            return v.asDouble();
         }
         if (v.isBoolean()) {
             return v.asBoolean();

@@ -291,8 +291,8 @@ public final class PolyglotInterpreters implements AutoCloseable {
 
     /** As {@link #eval(String)}, keeping the result as a guest value (see {@link GuestValue}). */
     public GuestValue evalValue(String code) {
-        EngineInterpreter ei = attached();
-        return new GuestValue(ei, evalIn(ei, "eval", code));
+        EngineInterpreter.Entered in = attached();
+        return new GuestValue(in.interpreter, evalIn(in, "eval", code));
     }
 
     // ---- evaluation from any thread
@@ -342,7 +342,11 @@ public final class PolyglotInterpreters implements AutoCloseable {
                 throw ei.finalized("evaluate code in");
             }
             try (ThreadStateToken t = token.get()) {
-                return HostCopy.of(evalIn(ei, sourceName, code));
+                EngineInterpreter.Entered in = ei.entry();
+                if (in == null) {
+                    throw ei.notEntered();
+                }
+                return HostCopy.of(evalIn(in, sourceName, code));
             }
         }
     }
@@ -448,22 +452,24 @@ public final class PolyglotInterpreters implements AutoCloseable {
         return Map.copyOf(at);
     }
 
-    private Value evalIn(EngineInterpreter ei, String sourceName, String code) {
+    private static Value evalIn(EngineInterpreter.Entered in, String sourceName, String code) {
         Objects.requireNonNull(code, "code");
-        return ei.eval(Source.newBuilder(ei.language, code, sourceName).buildLiteral());
+        return in.interpreter.eval(in, Source.newBuilder(in.interpreter.language, code, sourceName).buildLiteral());
     }
 
-    private EngineInterpreter attached() {
+    /** The calling thread's entry in the context it is attached to; else the error saying why not. */
+    private EngineInterpreter.Entered attached() {
         Interpreter current = threadStates.current().orElseThrow(() -> new IllegalStateException(
                 "the calling thread is not attached to an interpreter (DESIGN.md §6: ensure first)"));
         EngineInterpreter ei = interpreters.get(current.id());
         if (ei == null) {
             throw new IllegalStateException(current + " is not backed by an engine");
         }
-        if (!ei.isEnteredByCurrentThread()) {
+        EngineInterpreter.Entered in = ei.entry();
+        if (in == null) {
             throw ei.notEntered();
         }
-        return ei;
+        return in;
     }
 
     private EngineInterpreter engineInterpreter(Interpreter interpreter) {

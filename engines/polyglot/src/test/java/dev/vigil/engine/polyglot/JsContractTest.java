@@ -295,6 +295,32 @@ class JsContractTest {
         }
     }
 
+    /** §6 "forced end ... close(true)" + F1/H1: a daemon interpreter thread running a script at
+     * the point of no return holds no guard, so the shutdown completes; its revoked attachment is
+     * cancelled (close(true)): the script stops with isCancelled(), and nothing runs after. */
+    @Test
+    void aDaemonThreadsScriptIsCancelledAtThePointOfNoReturn() throws Exception {
+        try (EngineRuntime r = new EngineRuntime("daemon-hang")) {
+            Interpreter js = r.engines.create("cancelled", "js");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread daemon = js.threadFactory(true).newThread(() -> {
+                try {
+                    r.engines.eval("spin.js", "while (true) {}");
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            daemon.start();
+            org.awaitility.Awaitility.await().atMost(BOUND).until(() -> !r.engines.running().isEmpty());
+            assertThat(r.runtime.registry().shutdown(js).outcome()).isEqualTo(FinalizationReport.Outcome.COMPLETED);
+            daemon.join(BOUND.toMillis());
+            assertThat(daemon.isAlive()).as("the daemon thread ended").isFalse();
+            assertThat(failure.get()).isInstanceOfSatisfying(PolyglotException.class,
+                    e -> assertThat(e.isCancelled()).as("cancelled: " + e).isTrue());
+            assertThat(r.engines.running()).as("scripts running").isEmpty();
+        }
+    }
+
     /** §6 + F1/P2c: nothing enters past the point of no return: a detached interpreter thread's
      * re-attach is a late attach (fail-fast: InterpreterFinalizingException), never an enter. */
     @Test
