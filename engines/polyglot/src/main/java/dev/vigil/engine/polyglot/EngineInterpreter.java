@@ -275,6 +275,15 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
         return inside.get(t);
     }
 
+    /** The calling thread's entry; Vigil's error (notEntered) if it is not entered here. */
+    Entered enteredEntry() {
+        Entered in = entry();
+        if (in == null) {
+            throw notEntered();
+        }
+        return in;
+    }
+
     boolean isEnteredByCurrentThread() {
         return entry() != null;
     }

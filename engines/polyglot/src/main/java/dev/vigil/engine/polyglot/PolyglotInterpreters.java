@@ -342,11 +342,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
                 throw ei.finalized("evaluate code in");
             }
             try (ThreadStateToken t = token.get()) {
-                EngineInterpreter.Entered in = ei.entry();
-                if (in == null) {
-                    throw ei.notEntered();
-                }
-                return HostCopy.of(evalIn(in, sourceName, code));
+                return HostCopy.of(evalIn(ei.enteredEntry(), sourceName, code));
             }
         }
     }
@@ -465,11 +461,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
         if (ei == null) {
             throw new IllegalStateException(current + " is not backed by an engine");
         }
-        EngineInterpreter.Entered in = ei.entry();
-        if (in == null) {
-            throw ei.notEntered();
-        }
-        return in;
+        return ei.enteredEntry();
     }
 
     private EngineInterpreter engineInterpreter(Interpreter interpreter) {
