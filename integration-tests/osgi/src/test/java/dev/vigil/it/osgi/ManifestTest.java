@@ -3,6 +3,9 @@ package dev.vigil.it.osgi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +76,40 @@ class ManifestTest {
             assertThat(jar.getEntry("OSGI-INF/metatype/dev.vigil.runtime.xml")).isNotNull();
             assertThat(jar.getEntry("META-INF/services/dev.vigil.spi.kernel.KernelProvider"))
                     .as("the plain-jar path stays").isNotNull();
+        }
+    }
+
+    /**
+     * DESIGN.md §4, last row, and §7: waiting notices, JFR events and JMX cost nothing on the guard
+     * and ensure paths when nobody listens, because those paths cannot reach them. The bundles
+     * that hold those paths import no JFR, JMX or OSGi log package, and no class of theirs names
+     * JFR, JMX or {@code System.Logger} (what they report goes through the registry, off the hot
+     * paths).
+     */
+    @Test
+    void theGuardAndEnsureBundles_reachNoLoggingJfrOrJmx() throws IOException {
+        List<String> forbidden = List.of("jdk/jfr/", "javax/management/", "java/lang/System$Logger",
+                "org/osgi/service/log/");
+        for (String b : List.of("vigil-guards", "vigil-threadstate")) {
+            assertThat(clauses(header(b, "Import-Package")).keySet()).as("%s imports", b)
+                    .noneMatch(pkg -> pkg.startsWith("jdk.jfr") || pkg.startsWith("javax.management")
+                            || pkg.startsWith("org.osgi.service.log"));
+            try (JarFile jar = new JarFile(OsgiContainer.bundleJar(b).toFile())) {
+                List<String> classes = new ArrayList<>();
+                jar.stream().filter(e -> e.getName().endsWith(".class")).forEach(e -> {
+                    classes.add(e.getName());
+                    try (InputStream in = jar.getInputStream(e)) {
+                        // constant-pool names are modified UTF-8; these are ASCII, so Latin-1 finds them
+                        String bytes = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                        for (String f : forbidden) {
+                            assertThat(bytes).as("%s in %s names %s", e.getName(), b, f).doesNotContain(f);
+                        }
+                    } catch (IOException io) {
+                        throw new UncheckedIOException(io);
+                    }
+                });
+                assertThat(classes).as("%s has classes", b).isNotEmpty();
+            }
         }
     }
 
