@@ -16,9 +16,14 @@ import dev.vigil.api.InterpreterView;
 import dev.vigil.api.ThreadStateToken;
 import dev.vigil.api.ThreadStates;
 import dev.vigil.api.Vigil;
+import dev.vigil.spi.kernel.AttachHook;
+import dev.vigil.spi.kernel.AttachHooks;
+import dev.vigil.spi.kernel.InterpreterLifecycle;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -56,6 +61,45 @@ class ThreadStateRulesTest {
             }
         }
         assertThat(ts.current()).isEmpty();
+    }
+
+    /**
+     * DESIGN.md §6, the engine seam: a thread state made again for the same interpreter (T1c
+     * reuses the discarded one) keeps the hook it looked up only while no hook was installed or
+     * uninstalled; a change between two ensures is seen by the second.
+     */
+    @Test
+    void T1c_engineSeam_aHookInstalledOrUninstalledBetweenEnsures_isSeenByTheNext() {
+        AttachHooks hooks = (AttachHooks) ts;
+        List<String> calls = new ArrayList<>();
+        AttachHook hook = new AttachHook() {
+            @Override
+            public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
+                calls.add("attached");
+            }
+
+            @Override
+            public void detached(InterpreterLifecycle lifecycle) {
+                calls.add("detached");
+            }
+        };
+        try (InterpreterGuard g = guard(a)) {
+            for (int warm = 0; warm < 3; warm++) {
+                try (ThreadStateToken t = ts.ensure(g)) {
+                    assertThat(ts.current()).contains(a);
+                }
+            }
+            hooks.install(a, hook);
+            try (ThreadStateToken t = ts.ensure(g)) {
+                assertThat(calls).containsExactly("attached");
+            }
+            assertThat(calls).containsExactly("attached", "detached");
+            hooks.uninstall(a);
+            try (ThreadStateToken t = ts.ensure(g)) {
+                assertThat(ts.current()).contains(a);
+            }
+            assertThat(calls).as("no hook call after uninstall").containsExactly("attached", "detached");
+        }
     }
 
     @Test

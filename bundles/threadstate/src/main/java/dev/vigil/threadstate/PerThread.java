@@ -3,7 +3,6 @@ package dev.vigil.threadstate;
 import dev.vigil.spi.kernel.AttachHook;
 import dev.vigil.spi.kernel.InterpreterLifecycle;
 import dev.vigil.spi.kernel.ViewHandle.OwnedGuard;
-import java.util.Map;
 
 /**
  * One thread's attachments in one runtime: the attached state, the last-used state, and a
@@ -73,8 +72,9 @@ final class PerThread {
      * with {@link #owner} on a guard's hint (one compare for both). Owner writes only.
      */
     Object liveFor;
-    /** The runtime's engine hooks (DESIGN.md §6), looked up only when a state is made. */
-    private final Map<InterpreterLifecycle, AttachHook> hooks;
+    /** The runtime's engine hooks (DESIGN.md §6), looked up only when a state is made for another
+     * interpreter than before, or after a hook was installed or uninstalled. */
+    private final Hooks hooks;
     State attached;
     State lastUsed;
     private State spare;
@@ -86,7 +86,7 @@ final class PerThread {
     /** Null above depth; written only for frames that own a guard. */
     private OwnedGuard[] frameGuard = new OwnedGuard[8];
 
-    PerThread(Object manager, Map<InterpreterLifecycle, AttachHook> hooks) {
+    PerThread(Object manager, Hooks hooks) {
         this.liveFor = manager;
         this.hooks = hooks;
     }
@@ -318,9 +318,13 @@ final class PerThread {
         } else {
             s = new State(lifecycle, ownedByEnsure);
         }
-        AttachHook hook = hooks.isEmpty() ? null : hooks.get(lifecycle);
-        if (s.hook != hook) {                           // no reference store when unchanged (see the overview)
-            s.hook = hook;
+        int version = hooks.version();
+        if (s.hookVersion != version) {                 // else s.hook is this interpreter's still (Hooks)
+            AttachHook hook = hooks.get(lifecycle);
+            if (s.hook != hook) {                       // no reference store when unchanged (see the overview)
+                s.hook = hook;
+            }
+            s.hookVersion = version;
         }
         return s;
     }
@@ -361,6 +365,8 @@ final class PerThread {
         int ensureCount;
         /** The interpreter's engine hook, null for an interpreter without an engine. */
         AttachHook hook;
+        /** The {@link Hooks#version()} {@link #hook} was looked up at; -1: not looked up for this interpreter. */
+        int hookVersion = -1;
 
         State(InterpreterLifecycle lifecycle, boolean ownedByEnsure) {
             this.lifecycle = lifecycle;
@@ -370,6 +376,7 @@ final class PerThread {
         void reset(InterpreterLifecycle l, boolean owned) {
             if (lifecycle != l) {
                 lifecycle = l;
+                hookVersion = -1;
             }
             ownedByEnsure = owned;
             ensureCount = 0;

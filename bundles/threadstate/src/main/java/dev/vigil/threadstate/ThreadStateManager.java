@@ -14,10 +14,8 @@ import dev.vigil.spi.kernel.Kernel;
 import dev.vigil.spi.kernel.ThreadBinder;
 import dev.vigil.spi.kernel.ViewHandle;
 import dev.vigil.threadstate.PerThread.State;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link ThreadStates} for one runtime, and the {@link ThreadBinder} of its interpreter
@@ -36,7 +34,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
 
     private final Kernel kernel;
     /** Engine hooks by interpreter (DESIGN.md §6); empty unless an engine installed one. */
-    private final Map<InterpreterLifecycle, AttachHook> hooks = new ConcurrentHashMap<>();
+    private final Hooks hooks = new Hooks();
     private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(() -> new PerThread(this, hooks));
 
     ThreadStateManager(Kernel kernel) {
@@ -166,14 +164,14 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
     public void install(Interpreter interpreter, AttachHook hook) {
         Objects.requireNonNull(hook, "hook");
         InterpreterLifecycle lifecycle = kernel.lifecycle(Objects.requireNonNull(interpreter, "interpreter"));
-        if (hooks.putIfAbsent(lifecycle, hook) != null) {
+        if (!hooks.install(lifecycle, hook)) {
             throw new IllegalStateException(interpreter + " already has an attach hook");
         }
     }
 
     @Override
     public void uninstall(Interpreter interpreter) {
-        hooks.remove(kernel.lifecycle(Objects.requireNonNull(interpreter, "interpreter")));
+        hooks.uninstall(kernel.lifecycle(Objects.requireNonNull(interpreter, "interpreter")));
     }
 
     // The checks below keep their message building out of line, so that ensure and

@@ -250,10 +250,12 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
 
     // ---- evaluation
 
-    /** Evaluates on the calling thread, entered here as {@code in} (its {@link #entry()}). */
-    Value eval(Entered in, Source source) {
+    /** Evaluates {@code code}, named {@code sourceName}, on the calling thread, entered here as
+     * {@code in} (its {@link #entry()}). */
+    Value eval(Entered in, String sourceName, String code) {
+        Source source = Source.newBuilder(language, code, sourceName).buildLiteral();
         String was = in.source();
-        in.source(source.getName());
+        in.source(sourceName);
         try {
             return context.eval(source);
         } catch (IllegalStateException e) {

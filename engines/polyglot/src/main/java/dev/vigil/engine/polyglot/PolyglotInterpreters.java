@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
-import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.management.ExecutionListener;
@@ -450,7 +449,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
 
     private static Value evalIn(EngineInterpreter.Entered in, String sourceName, String code) {
         Objects.requireNonNull(code, "code");
-        return in.interpreter.eval(in, Source.newBuilder(in.interpreter.language, code, sourceName).buildLiteral());
+        return in.interpreter.eval(in, sourceName, code);
     }
 
     /** The calling thread's entry in the context it is attached to; else the error saying why not. */
