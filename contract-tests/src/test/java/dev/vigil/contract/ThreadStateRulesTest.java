@@ -64,6 +64,38 @@ class ThreadStateRulesTest {
     }
 
     /**
+     * T1a, T1c, T4: nested ensures do not count on the thread state; the state made by an ensure
+     * lives until that ensure is released, whatever nested, owned-guard (T3) and re-attaching
+     * (T1b) frames came and went above it. Were it discarded early, the ensure on {@code b}
+     * from the detached thread would reuse it, and the detachment's close would re-attach
+     * {@code b}.
+     */
+    @Test
+    void T1a_nestedEnsuresNeverEndTheStateThatTheOuterEnsureMade() {
+        try (InterpreterGuard ga = guard(a); InterpreterGuard gb = guard(b); InterpreterView va = guards.viewOf(a)) {
+            ThreadStateToken outer = ts.ensure(ga);
+            try (ThreadStateToken n1 = ts.ensure(ga); ThreadStateToken n2 = ts.ensure(ga)) {
+                assertThat(ts.current()).contains(a);
+            }
+            try (ThreadStateToken owned = ts.ensureFromView(va).orElseThrow(); ThreadStateToken n = ts.ensure(ga)) {
+                assertThat(ts.current()).contains(a);
+            }
+            try (Detachment d = ts.detach()) {
+                try (ThreadStateToken again = ts.ensure(ga); ThreadStateToken n = ts.ensure(ga)) {
+                    assertThat(ts.current()).contains(a);
+                }
+                try (ThreadStateToken tb = ts.ensure(gb)) {
+                    assertThat(ts.current()).contains(b);
+                }
+                assertThat(ts.current()).isEmpty();
+            }
+            assertThat(ts.current()).as("the detachment re-attached the outer ensure's state").contains(a);
+            outer.close();
+            assertThat(ts.current()).isEmpty();
+        }
+    }
+
+    /**
      * DESIGN.md §6, the engine seam: a thread state made again for the same interpreter (T1c
      * reuses the discarded one) keeps the hook it looked up only while no hook was installed or
      * uninstalled; a change between two ensures is seen by the second.

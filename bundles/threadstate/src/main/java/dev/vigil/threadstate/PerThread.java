@@ -46,10 +46,15 @@ final class PerThread {
      * so nesting and re-attaching allocate nothing once warm.
      *
      * States: `attached` is the state the thread runs in (null when detached); `lastUsed` is
-     * the state T1(b) re-attaches. A state created by ensure is discarded when its counter
-     * reaches zero (T4): marked with a count of -1, it stays `lastUsed` (never re-attached by
-     * (b)) or becomes `spare`, and the next T1(c) reuses it, so that ensureFromView from a
-     * thread with no state allocates nothing and stores no reference it need not.
+     * the state T1(b) re-attaches. A state counts its open ENSURE and REATTACH frames, and one
+     * created by ensure is discarded when that count reaches zero (T4): marked with a count of
+     * -1, it stays `lastUsed` (never re-attached by (b)) or becomes `spare`, and the next T1(c)
+     * reuses it, so that ensureFromView from a thread with no state allocates nothing and
+     * stores no reference it need not. NESTED frames are not counted, so that T1a writes
+     * nothing but its frame: a NESTED frame is pushed only while its state is attached, and a
+     * state created by ensure is attached only while the frame that created or re-attached it
+     * (a counted one) is open below; by T4 the NESTED frame is released first, so counting it
+     * could never change when the count reaches zero.
      */
 
     static final byte ENSURE = 0;
@@ -98,8 +103,7 @@ final class PerThread {
     long ensure(InterpreterLifecycle lifecycle, OwnedGuard owned) {
         State prev = attached;
         if (prev != null && prev.lifecycle == lifecycle && owned == null) {
-            prev.ensureCount++;                         // (a) nested: attached and lastUsed are prev already
-            return pushShort(NESTED);
+            return pushShort(NESTED);                   // (a) nested: attached and lastUsed are prev already
         }
         return attach(lifecycle, owned);
     }
@@ -154,10 +158,8 @@ final class PerThread {
                 // restored the attachment it changed, so `s` is attached and last used again
                 // (or, if a detachment above failed its late attach, the thread stays detached,
                 // as F1 wants).
-                // Nor can this discard `s`: only a state created by ensure is discarded, and the
-                // frame that created it is below this one and still counts it.
+                // Nor does it count: `s` is counted by a frame below (see the overview).
                 depth = top;
-                s.ensureCount--;
                 return null;
             }
             if (frame == (stamp << 2 | REATTACH)) {     // T1b, T1c
@@ -361,7 +363,7 @@ final class PerThread {
     static final class State {
         InterpreterLifecycle lifecycle;
         boolean ownedByEnsure;
-        /** Ensures not yet released on this state; -1 once discarded. */
+        /** Open ENSURE and REATTACH frames on this state (not NESTED ones); -1 once discarded. */
         int ensureCount;
         /** The interpreter's engine hook, null for an interpreter without an engine. */
         AttachHook hook;
