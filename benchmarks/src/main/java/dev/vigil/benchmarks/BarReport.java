@@ -79,6 +79,8 @@ public final class BarReport {
                     "ThreadStateBenchmarks.baselineRhinoEnterExit", Bar.RATIO, 1, true),
             new Row("last guard close → shutdown returns", "ShutdownLatencyBenchmarks.lastGuardCloseToShutdownReturn",
                     "ShutdownLatencyBenchmarks.baselineUnparkToReturn", Bar.MEDIAN_MICROS, 1000, false),
+            new Row("(ref) T1a nested ensure+release vs ThreadLocal.get() alone", "ThreadStateBenchmarks.t1aNestedEnsure",
+                    "ThreadStateBenchmarks.referenceThreadLocalGet", Bar.NONE, 0, false),
             new Row("(aim) guard open+close (API), 2 threads, vs LongAdder", "GuardContentionBenchmarks.guardOpenClose",
                     "GuardContentionBenchmarks.referenceLongAdderIncDec", Bar.NONE, 0, false),
             new Row("(ref) RW lock read lock/unlock, 1 thread", "GuardBenchmarks.baselineReadLockUnlock",

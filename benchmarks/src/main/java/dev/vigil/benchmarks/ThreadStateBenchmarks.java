@@ -6,6 +6,8 @@ import dev.vigil.api.InterpreterView;
 import dev.vigil.api.ThreadStateToken;
 import dev.vigil.api.ThreadStates;
 import dev.vigil.api.VigilRuntime;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import org.mozilla.javascript.Context;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -121,6 +123,15 @@ public class ThreadStateBenchmarks {
     }
 
     private static final ThreadLocal<Counter> COUNTERS = ThreadLocal.withInitial(Counter::new);
+    private static final VarHandle DEPTH;
+
+    static {
+        try {
+            DEPTH = MethodHandles.lookup().findVarHandle(Counter.class, "depth", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
@@ -146,13 +157,33 @@ public class ThreadStateBenchmarks {
         }
     }
 
-    /** Baseline of T1a and T1b: {@code ThreadLocal.get()} and a field increment and decrement. */
+    /**
+     * Baseline of T1a and T1b (DESIGN.md section 4: "a {@code ThreadLocal.get()} + field
+     * increment/decrement"), as CPython's nested {@code PyGILState_Ensure}/{@code Release} count
+     * on the thread state they look up. The increment and the decrement are opaque accesses:
+     * written as plain {@code c.depth++; c.depth--;}, C2 folds them away (its code for this
+     * method on JDK 17 loads the {@code ThreadLocal}'s value and returns), which measures
+     * {@code ThreadLocal.get()} alone. Here the counter is read once and written twice, the
+     * incremented value and then the original one, with opaque stores, which compile to plain
+     * stores (no fence on x86 or AArch64) but are both done: the cheapest code that still does
+     * the increment and the decrement (a reload between them, as separate ensure and release
+     * calls would do, would add a store-to-load forwarding). {@link #referenceThreadLocalGet}
+     * measures the lookup alone, for reference.
+     */
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void baselineThreadLocalIncDec() {
         Counter c = COUNTERS.get();
-        c.depth++;
-        c.depth--;
+        int depth = c.depth;
+        DEPTH.setOpaque(c, depth + 1);
+        DEPTH.setOpaque(c, depth);
+    }
+
+    /** Reference for T1a and T1b: {@code ThreadLocal.get()} alone (what the plain baseline compiled to). */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public Counter referenceThreadLocalGet() {
+        return COUNTERS.get();
     }
 
     /** Baseline of ensureFromView: Rhino enters a new Context on a thread without one, and exits. */
