@@ -134,6 +134,45 @@ class ThreadStateRulesTest {
         }
     }
 
+    /**
+     * DESIGN.md §6, the engine seam, for states that are kept rather than made again: a hook
+     * installed or uninstalled while the thread is detached is seen when the thread's state is
+     * re-attached, by an ensure (T1b) or by the detachment's close (T6).
+     */
+    @Test
+    void T1b_engineSeam_aHookInstalledOrUninstalledWhileDetached_isSeenByTheReattach() {
+        AttachHooks hooks = (AttachHooks) ts;
+        List<String> calls = new ArrayList<>();
+        AttachHook hook = new AttachHook() {
+            @Override
+            public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
+                calls.add("attached");
+            }
+
+            @Override
+            public void detached(InterpreterLifecycle lifecycle) {
+                calls.add("detached");
+            }
+        };
+        try (InterpreterGuard g = guard(a); ThreadStateToken outer = ts.ensure(g)) {
+            Detachment d = ts.detach();
+            hooks.install(a, hook);
+            try (ThreadStateToken again = ts.ensure(g)) {
+                assertThat(calls).as("T1b re-attach enters the hook installed meanwhile").containsExactly("attached");
+            }
+            assertThat(calls).containsExactly("attached", "detached");
+            d.close();
+            assertThat(calls).as("the detachment's close re-attaches through it too")
+                    .containsExactly("attached", "detached", "attached");
+            d = ts.detach();
+            hooks.uninstall(a);
+            d.close();
+            assertThat(ts.current()).contains(a);
+        }
+        assertThat(calls).as("no hook call after uninstall")
+                .containsExactly("attached", "detached", "attached", "detached");
+    }
+
     @Test
     void T1b_ensureOnADetachedThreadReattachesItsLastUsedState() {
         try (InterpreterGuard g = guard(a); ThreadStateToken outer = ts.ensure(g)) {

@@ -116,6 +116,7 @@ final class PerThread {
             s = prev;                                   // (a) already attached: count
         } else if (lastUsed != null && lastUsed.lifecycle == lifecycle && lastUsed.ensureCount >= 0) {
             s = lastUsed;                               // (b) re-attach the last-used state
+            refreshHook(s);
         } else {
             s = newState(lifecycle, true);              // (c) create, owned by ensure
         }
@@ -214,6 +215,7 @@ final class PerThread {
 
     /** Re-attaches the state a detach frame gave up (after the late-attach check). */
     void reattach(State s) {
+        refreshHook(s);
         move(null, s, false);
         attached = s;
         if (lastUsed != s) {
@@ -320,15 +322,26 @@ final class PerThread {
         } else {
             s = new State(lifecycle, ownedByEnsure);
         }
+        refreshHook(s);
+        return s;
+    }
+
+    /**
+     * Before a state that is not entered is attached: looks its interpreter's hook up again if
+     * a hook was installed or uninstalled since it last did ({@link Hooks}), so that the attach
+     * and the detach after it call the hook installed now. A state that is attached keeps the
+     * hook it entered with until it is detached, so that a hook uninstalled meanwhile still
+     * hears the detach that pairs with its attach.
+     */
+    private void refreshHook(State s) {
         int version = hooks.version();
         if (s.hookVersion != version) {                 // else s.hook is this interpreter's still (Hooks)
-            AttachHook hook = hooks.get(lifecycle);
+            AttachHook hook = hooks.get(s.lifecycle);
             if (s.hook != hook) {                       // no reference store when unchanged (see the overview)
                 s.hook = hook;
             }
             s.hookVersion = version;
         }
-        return s;
     }
 
     /**
