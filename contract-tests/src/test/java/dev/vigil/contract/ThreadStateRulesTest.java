@@ -173,6 +173,37 @@ class ThreadStateRulesTest {
                 .containsExactly("attached", "detached", "attached", "detached");
     }
 
+    /**
+     * T3 with the engine seam (DESIGN.md §6): when the engine refuses the attach (its hook throws,
+     * as a single-threaded engine does when the thread is interrupted waiting for its lock),
+     * {@code ensureFromView} fails with the engine's error and leaves nothing behind: no
+     * attachment, and no guard left open to hold the interpreter's finalization off.
+     */
+    @Test
+    void T3_anAttachTheEngineRefuses_failsEnsureFromViewAndReleasesItsOwnedGuard() {
+        ((AttachHooks) ts).install(a, new AttachHook() {
+            @Override
+            public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
+                if (mayFail) {
+                    throw new IllegalStateException("engine refuses the attach");
+                }
+            }
+
+            @Override
+            public void detached(InterpreterLifecycle lifecycle) {
+            }
+        });
+        try (InterpreterView va = guards.viewOf(a)) {
+            assertThatThrownBy(() -> ts.ensureFromView(va)).hasMessage("engine refuses the attach");
+            assertThat(ts.current()).isEmpty();
+            assertThat(guards.openGuards()).as("no owned guard left open").isEmpty();
+            try (InterpreterGuard g = guard(b); ThreadStateToken tb = ts.ensure(g)) {
+                assertThat(ts.current()).as("the thread's frames are as they were").contains(b);
+            }
+            assertThat(ts.current()).isEmpty();
+        }
+    }
+
     @Test
     void T1b_ensureOnADetachedThreadReattachesItsLastUsedState() {
         try (InterpreterGuard g = guard(a); ThreadStateToken outer = ts.ensure(g)) {

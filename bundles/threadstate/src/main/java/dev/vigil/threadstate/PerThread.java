@@ -26,10 +26,12 @@ final class PerThread {
      * release throws before touching anything. Tokens being immutable, escape analysis can
      * remove them when used in try-with-resources.
      *
-     * A frame remembers the state it attached or counted on (frameState), the state attached
+     * A frame remembers the state it attached or counted on (frameState) and the state attached
      * before it, restored by its release (framePrev, which is how switching interpreters
-     * nests, T1), and the guard it owns (frameGuard, ensureFromView, T3), released after the
-     * state's own cleanup. Its kind (ENSURE, DETACH, or NESTED: an ensure on the state
+     * nests, T1). The guard an ensureFromView frame owns (T3) comes with its token, not in
+     * the frame (storing it into a long-lived array would cost a StoreLoad in G1's post-write
+     * barrier on every ensureFromView, see below): a valid release releases it after the
+     * state's own cleanup, and an invalid one throws before it. Its kind (ENSURE, DETACH, or NESTED: an ensure on the state
      * already attached, without an owned guard, whose state is also the one to restore) sits
      * in the two low bits of frameStamp, beside the stamp, with a fourth kind REATTACH: an
      * ensure from a detached thread without an owned guard, which has no state to restore.
@@ -41,8 +43,7 @@ final class PerThread {
      * changed. frameState is written for ENSURE and DETACH frames only, and above the top it
      * stays stale (a push stores a state only if the slot does not hold it already: reference
      * stores into long-lived arrays cost a StoreLoad fence in G1's post-write barrier on JDK
-     * 17). framePrev and frameGuard are null above the top, so that no released frame keeps a
-     * guard (or another bundle's class). The arrays grow by doubling and are never shrunk,
+     * 17). framePrev is null above the top, so that no released frame keeps a state. The arrays grow by doubling and are never shrunk,
      * so nesting and re-attaching allocate nothing once warm.
      *
      * States: `attached` is the state the thread runs in (null when detached); `lastUsed` is
@@ -88,8 +89,6 @@ final class PerThread {
     private long[] frameStamp = new long[8];
     private State[] frameState = new State[8];
     private State[] framePrev = new State[8];
-    /** Null above depth; written only for frames that own a guard. */
-    private OwnedGuard[] frameGuard = new OwnedGuard[8];
 
     PerThread(Object manager, Hooks hooks) {
         this.liveFor = manager;
@@ -128,7 +127,7 @@ final class PerThread {
         if (lastUsed != s) {
             lastUsed = s;
         }
-        return prev == null && owned == null ? pushShort(REATTACH) : push(ENSURE, s, prev, owned);
+        return prev == null && owned == null ? pushShort(REATTACH) : push(ENSURE, s, prev);
     }
 
     /** T6: gives up the attachment; returns the frame's stamp. Requires {@code attached != null}. */
@@ -136,17 +135,18 @@ final class PerThread {
         State s = attached;
         attached = null;
         move(s, null, false);
-        return push(DETACH, s, s, null);
+        return push(DETACH, s, s);
     }
 
     /**
-     * Releases the top frame if it carries {@code stamp} (T4). For a detach frame, returns
-     * the state to re-attach, for the caller to check for a late attach; else null.
+     * Releases the top frame if it carries {@code stamp} (T4), and then {@code owned}, the
+     * guard the frame owns (T3; null if none). For a detach frame, returns the state to
+     * re-attach, for the caller to check for a late attach; else null.
      *
      * @throws IllegalStateException on the wrong thread, out of order or a second time;
      *         nothing is changed then
      */
-    State release(long stamp, byte kind, State s) {
+    State release(long stamp, byte kind, State s, OwnedGuard owned) {
         if (Thread.currentThread() != owner) {
             throw wrongThread();
         }
@@ -171,7 +171,7 @@ final class PerThread {
                 return null;
             }
         }
-        return releaseFrame(stamp, kind, top);
+        return releaseFrame(stamp, kind, top, owned);
     }
 
     /** Drops one ensure from {@code s}; a state created by ensure is discarded at zero (T4). */
@@ -182,7 +182,7 @@ final class PerThread {
     }
 
     /** The general release: ENSURE frames (they restore a state or own a guard) and detachments. */
-    private State releaseFrame(long stamp, byte kind, int top) {
+    private State releaseFrame(long stamp, byte kind, int top, OwnedGuard owned) {
         long frame = top < 0 ? 0 : frameStamp[top];
         if (top < 0 || frame >>> 2 != stamp || (kind == DETACH) != ((frame & 3) == DETACH)) {
             throw new IllegalStateException(misuse(stamp, kind));
@@ -191,11 +191,7 @@ final class PerThread {
         State s = frameState[top];
         depth = top;
         State prev = framePrev[top];
-        OwnedGuard owned = frameGuard[top];
         framePrev[top] = null;
-        if (owned != null) {
-            frameGuard[top] = null;
-        }
         if (kind == DETACH) {
             return s;                                   // the caller re-attaches
         }
@@ -271,7 +267,7 @@ final class PerThread {
         return depth > 0;
     }
 
-    private long push(byte kind, State s, State prev, OwnedGuard owned) {
+    private long push(byte kind, State s, State prev) {
         if (depth == frameStamp.length) {
             grow();
         }
@@ -282,9 +278,6 @@ final class PerThread {
         }
         if (framePrev[depth] != prev) {
             framePrev[depth] = prev;
-        }
-        if (owned != null) {
-            frameGuard[depth] = owned;
         }
         depth++;
         return stamp;
@@ -309,7 +302,6 @@ final class PerThread {
         frameStamp = java.util.Arrays.copyOf(frameStamp, n);
         frameState = java.util.Arrays.copyOf(frameState, n);
         framePrev = java.util.Arrays.copyOf(framePrev, n);
-        frameGuard = java.util.Arrays.copyOf(frameGuard, n);
     }
 
     private State newState(InterpreterLifecycle lifecycle, boolean ownedByEnsure) {

@@ -45,7 +45,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
     public ThreadStateToken ensure(InterpreterGuard guard) {
         PerThread t = threadFor(guard);
         long stamp = t.ensure(((GuardHandle) guard).lifecycle(), null);
-        return new Token(t, stamp, t.attached);
+        return new Token(t, stamp, t.attached, null);
     }
 
     /**
@@ -56,23 +56,30 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
      */
     @Override
     public Optional<ThreadStateToken> ensureFromView(InterpreterView view) {
-        PerThread t = ensureOwned(view(view));
-        return t == null ? Optional.empty() : Optional.of(new Token(t, t.lastStamp(), t.attached));
+        ViewHandle v = view(view);
+        ViewHandle.OwnedGuard owned = v.acquireOwned();
+        if (owned == null) {
+            return Optional.empty();                    // finalizing or gone: not an error (T3)
+        }
+        PerThread t = ensureOwned(v, owned);
+        return Optional.of(new Token(t, t.lastStamp(), t.attached, owned));
     }
 
     /**
-     * T3: takes a guard owned by the calling thread's state and ensures with it; returns that
-     * state, whose {@link PerThread#lastStamp()} is the new frame's, or null when the
-     * interpreter is finalizing or gone (not an error).
+     * T3: ensures with {@code owned}, a guard just taken for the calling thread's state; returns
+     * that state, whose {@link PerThread#lastStamp()} is the new frame's. If the ensure fails
+     * (an engine refuses the attach, DESIGN.md §6), it has changed nothing, and the guard is
+     * released before the error propagates, so that it holds no finalization off.
      */
-    private PerThread ensureOwned(ViewHandle v) {
-        ViewHandle.OwnedGuard owned = v.acquireOwned();
-        if (owned == null) {
-            return null;
+    private PerThread ensureOwned(ViewHandle v, ViewHandle.OwnedGuard owned) {
+        try {
+            PerThread t = threadFor(owned);
+            t.ensure(v.lifecycle(), owned);
+            return t;
+        } catch (RuntimeException | Error e) {
+            owned.release();
+            throw e;
         }
-        PerThread t = threadFor(owned);
-        t.ensure(v.lifecycle(), owned);
-        return t;
     }
 
     /** The calling thread's state, through the owned guard's hint where it has one (see below). */
@@ -138,7 +145,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
         }
         PerThread t = perThread.get();
         long stamp = t.ensure(main, null);
-        return new Token(t, stamp, t.attached);
+        return new Token(t, stamp, t.attached, null);
     }
 
     @Override
@@ -215,16 +222,19 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
         private final long stamp;
         /** The state attached when the ensure returned: its frame's, for the one-compare releases. */
         private final State state;
+        /** The guard the frame owns (ensureFromView, T3), released by the frame's release; else null. */
+        private final ViewHandle.OwnedGuard owned;
 
-        Token(PerThread thread, long stamp, State state) {
+        Token(PerThread thread, long stamp, State state, ViewHandle.OwnedGuard owned) {
             this.thread = thread;
             this.stamp = stamp;
             this.state = state;
+            this.owned = owned;
         }
 
         @Override
         public void close() {
-            thread.release(stamp, PerThread.ENSURE, state);
+            thread.release(stamp, PerThread.ENSURE, state, owned);
         }
 
         @Override
@@ -245,7 +255,7 @@ final class ThreadStateManager implements ThreadStates, ThreadBinder, AttachHook
 
         @Override
         public void close() {
-            State s = thread.release(stamp, PerThread.DETACH, null);
+            State s = thread.release(stamp, PerThread.DETACH, null, null);
             if (s.lifecycle.isPastPointOfNoReturn()) {
                 s.lifecycle.lateAttach(); // never returns normally; the thread stays detached
             }
