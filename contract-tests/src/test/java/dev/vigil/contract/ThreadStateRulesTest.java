@@ -50,6 +50,21 @@ class ThreadStateRulesTest {
         return guards.fromView(guards.viewOf(i)).orElseThrow();
     }
 
+    /** An engine hook that records its calls, "attached" and "detached", into {@code calls}. */
+    private static AttachHook recording(List<String> calls) {
+        return new AttachHook() {
+            @Override
+            public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
+                calls.add("attached");
+            }
+
+            @Override
+            public void detached(InterpreterLifecycle lifecycle) {
+                calls.add("detached");
+            }
+        };
+    }
+
     @Test
     void T1a_nestedEnsureOnTheAttachedInterpreterCountsAndKeepsTheAttachment() {
         try (InterpreterGuard g = guard(a); ThreadStateToken outer = ts.ensure(g)) {
@@ -104,17 +119,7 @@ class ThreadStateRulesTest {
     void T1c_engineSeam_aHookInstalledOrUninstalledBetweenEnsures_isSeenByTheNext() {
         AttachHooks hooks = (AttachHooks) ts;
         List<String> calls = new ArrayList<>();
-        AttachHook hook = new AttachHook() {
-            @Override
-            public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
-                calls.add("attached");
-            }
-
-            @Override
-            public void detached(InterpreterLifecycle lifecycle) {
-                calls.add("detached");
-            }
-        };
+        AttachHook hook = recording(calls);
         try (InterpreterGuard g = guard(a)) {
             for (int warm = 0; warm < 3; warm++) {
                 try (ThreadStateToken t = ts.ensure(g)) {
@@ -143,17 +148,7 @@ class ThreadStateRulesTest {
     void T1b_engineSeam_aHookInstalledOrUninstalledWhileDetached_isSeenByTheReattach() {
         AttachHooks hooks = (AttachHooks) ts;
         List<String> calls = new ArrayList<>();
-        AttachHook hook = new AttachHook() {
-            @Override
-            public void attached(InterpreterLifecycle lifecycle, boolean mayFail) {
-                calls.add("attached");
-            }
-
-            @Override
-            public void detached(InterpreterLifecycle lifecycle) {
-                calls.add("detached");
-            }
-        };
+        AttachHook hook = recording(calls);
         try (InterpreterGuard g = guard(a); ThreadStateToken outer = ts.ensure(g)) {
             Detachment d = ts.detach();
             hooks.install(a, hook);
