@@ -31,10 +31,11 @@ final class PerThread {
      * nests, T1). The guard an ensureFromView frame owns (T3) comes with its token, not in
      * the frame (storing it into a long-lived array would cost a StoreLoad in G1's post-write
      * barrier on every ensureFromView, see below): a valid release releases it after the
-     * state's own cleanup, and an invalid one throws before it. Its kind (ENSURE, DETACH, or NESTED: an ensure on the state
-     * already attached, without an owned guard, whose state is also the one to restore) sits
-     * in the two low bits of frameStamp, beside the stamp, with a fourth kind REATTACH: an
-     * ensure from a detached thread without an owned guard, which has no state to restore.
+     * state's own cleanup, and an invalid one throws before it. A frame's kind (ENSURE,
+     * DETACH, or NESTED: an ensure on the state already attached, without an owned guard,
+     * whose state is also the one to restore) sits in the two low bits of frameStamp, beside
+     * the stamp, with a fourth kind REATTACH: an ensure from a detached thread without an
+     * owned guard, which has no state to restore.
      * NESTED and REATTACH frames write only their stamp: their state is the one attached when
      * the ensure returned, which the token carries (a token is scalar-replaced when used in
      * try-with-resources, so this costs nothing), and their release — the commonest (T1a,
@@ -43,8 +44,8 @@ final class PerThread {
      * changed. frameState is written for ENSURE and DETACH frames only, and above the top it
      * stays stale (a push stores a state only if the slot does not hold it already: reference
      * stores into long-lived arrays cost a StoreLoad fence in G1's post-write barrier on JDK
-     * 17). framePrev is null above the top, so that no released frame keeps a state. The arrays grow by doubling and are never shrunk,
-     * so nesting and re-attaching allocate nothing once warm.
+     * 17). framePrev is null above the top. The arrays grow by doubling and are never
+     * shrunk, so nesting and re-attaching allocate nothing once warm.
      *
      * States: `attached` is the state the thread runs in (null when detached); `lastUsed` is
      * the state T1(b) re-attaches. A state counts its open ENSURE and REATTACH frames, and one
