@@ -396,6 +396,14 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
      * Closes the context after the point of no return (or when the engine closes): plainly if
      * no thread is inside, else by cancelling (close(true)) what the revoked attachments still
      * run. Idempotent. Returns whether it had to cancel.
+     *
+     * <p>The close runs on a thread of its own (see PolyglotInterpreters.onOwnThread), except
+     * when the calling thread is itself entered here — a thread attached to this interpreter
+     * that shuts it down, or a script's host call that does: a close on any other thread would
+     * wait for the caller to leave, which it never would. Truffle closes from an entered
+     * thread; the caller's guest code still on its stack, if any, is cancelled when control
+     * returns to it, and the caller's later leave is harmless. That thread has used the engine
+     * already, so closing there keeps nothing more of the engine on it.
      */
     boolean close() {
         boolean locked = lock == null || lock.tryLock();
@@ -404,6 +412,10 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
                 return false;
             }
             closed = true;
+            if (entry() != null) {
+                closeHere();
+                return true;
+            }
             if (locked && enteredThreads().isEmpty() && closeOnOwnThread(false)) {
                 return false;
             }
@@ -414,6 +426,15 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
         }
         closeOnOwnThread(true);
         return true;
+    }
+
+    /** Context.close(true) on the calling thread, which is entered here (see close()). */
+    private void closeHere() {
+        try {
+            context.close(true);
+        } catch (IllegalStateException | PolyglotException e) {
+            // closed meanwhile by a cancel (PolyglotInterpreters.close): nothing left to close
+        }
     }
 
     /** Context.close(cancel) on a thread of its own (PolyglotInterpreters.onOwnThread); whether

@@ -69,6 +69,10 @@ import org.graalvm.polyglot.management.ExecutionListener;
  *     e.g. {@code js loop.js:2}); {@link #running()} names which scripts run where</td></tr>
  * <tr><td>a revoked (unguarded) attachment still running guest code when the context
  *     closes</td><td>{@code close(true)}: cancelled</td></tr>
+ * <tr><td>a thread attached to the interpreter shutting it down itself (from Java, or from a
+ *     script through a host call)</td><td>the context is closed on that thread, which no other
+ *     thread's close could wait for; the script that made the call is cancelled when the call
+ *     returns, and the thread's later release does not block</td></tr>
  * </table>
  *
  * <p>Guest values crossing to the host are copied ({@link #eval(String)} and the evaluation

@@ -351,4 +351,71 @@ class JsContractTest {
             assertThat(js.state()).isEqualTo(InterpreterState.FINALIZED);
         }
     }
+
+    /** §6 + F1: a thread attached to (entered in) the interpreter may shut it down itself: its
+     * attachment is revoked, the context is closed from that thread (a close on any other thread
+     * would wait for it to leave for ever), and releasing its token afterwards neither blocks nor
+     * enters again. */
+    @Test
+    void aThreadEnteredInTheContextCanShutTheInterpreterDown() throws Exception {
+        try (EngineRuntime r = new EngineRuntime("fail-fast")) {
+            Interpreter js = r.engines.create("self", "js");
+            CompletableFuture<FinalizationReport> report = CompletableFuture.supplyAsync(() -> {
+                ThreadStateToken t;
+                try (InterpreterView v = r.runtime.guards().viewOf(js);
+                        InterpreterGuard g = r.runtime.guards().fromView(v).orElseThrow()) {
+                    t = r.runtime.threadStates().ensure(g);
+                }
+                try (t) {
+                    assertThat(r.engines.eval("1 + 1")).isEqualTo(2L);
+                    return r.runtime.registry().shutdown(js);
+                }
+            });
+            assertThat(report.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).outcome())
+                    .isEqualTo(FinalizationReport.Outcome.COMPLETED);
+            assertThat(js.state()).isEqualTo(InterpreterState.FINALIZED);
+            assertThatThrownBy(() -> r.engines.eval(js, "late", "1")).isInstanceOf(InterpreterFinalizingException.class);
+        }
+    }
+
+    /** A host object a script calls to shut its own interpreter down. */
+    public static final class ShutdownFromScript {
+        private final Runnable shutdown;
+
+        ShutdownFromScript(Runnable shutdown) {
+            this.shutdown = shutdown;
+        }
+
+        @org.graalvm.polyglot.HostAccess.Export
+        public void run() {
+            shutdown.run();
+        }
+    }
+
+    /** §6 + F1: a script (on a daemon interpreter thread, holding no guard) that shuts its own
+     * interpreter down: the shutdown completes, and the script is cancelled (close(true) from
+     * inside) when it returns to guest code — nothing of it runs after the point of no return. */
+    @Test
+    void aScriptThatShutsItsOwnInterpreterDownIsCancelled() throws Exception {
+        try (EngineRuntime r = new EngineRuntime("fail-fast")) {
+            Interpreter js = r.engines.create("suicide", "js");
+            AtomicReference<FinalizationReport> report = new AtomicReference<>();
+            r.engines.context(js).getBindings("js").putMember("host",
+                    new ShutdownFromScript(() -> report.set(r.runtime.registry().shutdown(js))));
+            CompletableFuture<Throwable> failure = new CompletableFuture<>();
+            Thread daemon = js.threadFactory(true).newThread(() -> {
+                try {
+                    r.engines.eval("self.js", "var after = 0; host.run(); after = 1;");
+                    failure.complete(null);
+                } catch (Throwable e) {
+                    failure.complete(e);
+                }
+            });
+            daemon.start();
+            assertThat(failure.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isInstanceOfSatisfying(
+                    PolyglotException.class, e -> assertThat(e.isCancelled()).as("cancelled: " + e).isTrue());
+            assertThat(report.get().outcome()).isEqualTo(FinalizationReport.Outcome.COMPLETED);
+            assertThat(js.state()).isEqualTo(InterpreterState.FINALIZED);
+        }
+    }
 }
