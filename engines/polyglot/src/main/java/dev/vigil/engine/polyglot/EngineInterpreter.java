@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
@@ -75,6 +76,8 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
      * polls): stop GraalPy code with PolyglotInterpreters.interrupt.
      */
 
+    /** How long a cancelling close is waited for; see closeOnOwnThread. */
+    static final Duration CANCEL_WAIT = Duration.ofSeconds(2);
     /** Languages whose contexts accept several threads at once (GraalPy has a GIL of its own). */
     private static final List<String> MULTI_THREADED = List.of("python");
     /** Languages whose guest code runs on after a Thread.interrupt (measured: GraalPy; GraalJS stops). */
@@ -253,6 +256,10 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
     /** Evaluates {@code code}, named {@code sourceName}, on the calling thread, entered here as
      * {@code in} (its {@link #entry()}). */
     Value eval(Entered in, String sourceName, String code) {
+        if (closed) {
+            // a revoked attachment still entered: nothing starts past the point of no return
+            throw finalized("evaluate code in");
+        }
         Source source = Source.newBuilder(language, code, sourceName).buildLiteral();
         String was = in.source();
         in.source(sourceName);
@@ -439,16 +446,22 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
 
     /** Context.close(cancel) on a thread of its own (PolyglotInterpreters.onOwnThread); whether
      * it closed: a plain close fails while a thread is inside (a multi-threaded language's
-     * thread entered meanwhile), a cancel only if another cancel closed it first. */
+     * thread entered meanwhile), a cancel only if another cancel closed it first. A cancel is
+     * waited for at most CANCEL_WAIT: it stops guest code within some 60-300 ms (measured), but
+     * a revoked attachment's thread blocked in Java code holds it until it leaves or returns to
+     * guest code; the context then closes when it does (nothing enters it meanwhile:
+     * `closed` is set), after the shutdown returned. */
     private boolean closeOnOwnThread(boolean cancel) {
-        return PolyglotInterpreters.onOwnThread("close", () -> {
+        Supplier<Boolean> close = () -> {
             try {
                 context.close(cancel);
                 return true;
             } catch (IllegalStateException | PolyglotException e) {
                 return false;
             }
-        });
+        };
+        return cancel ? PolyglotInterpreters.onOwnThread("close", close, CANCEL_WAIT, true)
+                : PolyglotInterpreters.onOwnThread("close", close);
     }
 
     /** The entries of the threads entered in this context now (racy: for reports, and for the

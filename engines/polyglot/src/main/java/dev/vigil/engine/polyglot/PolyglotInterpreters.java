@@ -69,6 +69,10 @@ import org.graalvm.polyglot.management.ExecutionListener;
  *     e.g. {@code js loop.js:2}); {@link #running()} names which scripts run where</td></tr>
  * <tr><td>a revoked (unguarded) attachment still running guest code when the context
  *     closes</td><td>{@code close(true)}: cancelled</td></tr>
+ * <tr><td>a revoked attachment whose thread is blocked in Java code when the context
+ *     closes</td><td>the cancelling close is waited for at most 2 s; the context then closes
+ *     when that thread leaves it or returns to guest code, after {@code shutdown} returned;
+ *     nothing starts in it meanwhile ({@link InterpreterFinalizingException})</td></tr>
  * <tr><td>a thread attached to the interpreter shutting it down itself (from Java, or from a
  *     script through a host call)</td><td>the context is closed on that thread, which no other
  *     thread's close could wait for; the script that made the call is cancelled when the call
@@ -462,6 +466,11 @@ public final class PolyglotInterpreters implements AutoCloseable {
                 "the calling thread is not attached to an interpreter (DESIGN.md §6: ensure first)"));
         EngineInterpreter ei = interpreters.get(current.id());
         if (ei == null) {
+            if (current.state() == InterpreterState.FINALIZED) {
+                // a revoked attachment outliving its interpreter: Vigil's error, not "no engine"
+                throw new InterpreterFinalizingException(current.id(), "cannot evaluate code in " + current
+                        + ": it finalized and its context is closed (DESIGN.md §6)");
+            }
             throw new IllegalStateException(current + " is not backed by an engine");
         }
         return ei.enteredEntry();
@@ -489,6 +498,17 @@ public final class PolyglotInterpreters implements AutoCloseable {
      * it stopped (DESIGN.md §5). Rethrows the task's unchecked exception.
      */
     static <T> T onOwnThread(String what, Supplier<T> task) {
+        return onOwnThread(what, task, null, null);
+    }
+
+    /**
+     * As {@link #onOwnThread(String, Supplier)}, but waits at most {@code bound}: if the task
+     * has not ended by then, returns {@code unfinished} and lets it run on (its thread ends with
+     * it). For closes that cancel: Truffle's close(true) waits for every thread entered in the
+     * context to leave it or return to guest code, which a thread blocked in Java code may
+     * never do.
+     */
+    static <T> T onOwnThread(String what, Supplier<T> task, Duration bound, T unfinished) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -501,9 +521,17 @@ public final class PolyglotInterpreters implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         boolean interrupted = false;
+        long deadline = bound == null ? 0 : System.nanoTime() + bound.toNanos();
         for (;;) {
             try {
-                t.join();
+                if (bound == null) {
+                    t.join();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        TimeUnit.NANOSECONDS.timedJoin(t, left);
+                    }
+                }
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -511,6 +539,9 @@ public final class PolyglotInterpreters implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            return unfinished;
         }
         Throwable f = failure.get();
         if (f instanceof RuntimeException re) {
@@ -576,10 +607,12 @@ public final class PolyglotInterpreters implements AutoCloseable {
             built = engine;
         }
         if (built != null) {
+            // bounded as a context's cancelling close is (EngineInterpreter.CANCEL_WAIT): a thread
+            // still entered in a context, blocked in Java code, holds the engine's close until it leaves
             onOwnThread("close", () -> {
                 built.close(true);
                 return null;
-            });
+            }, EngineInterpreter.CANCEL_WAIT, null);
         }
     }
 

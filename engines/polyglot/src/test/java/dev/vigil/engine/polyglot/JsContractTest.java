@@ -418,4 +418,48 @@ class JsContractTest {
             assertThat(js.state()).isEqualTo(InterpreterState.FINALIZED);
         }
     }
+
+    /** §6 + F1: a daemon interpreter thread attached (born attached, H1) and busy in Java code,
+     * deaf to interrupts, at the point of no return: Truffle's cancelling close waits for it to
+     * leave, so the shutdown waits for that close only a bounded time (CANCEL_WAIT) and completes;
+     * nothing starts in the context afterwards (Vigil's error), and the close, and its thread,
+     * end once the thread leaves. */
+    @Test
+    void aDaemonThreadBusyInJavaDoesNotHoldTheShutdown() throws Exception {
+        try (EngineRuntime r = new EngineRuntime("daemon-hang")) {
+            Interpreter js = r.engines.create("busy", "js");
+            CountDownLatch attached = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            CompletableFuture<Throwable> after = new CompletableFuture<>();
+            Thread daemon = js.threadFactory(true).newThread(() -> {
+                r.engines.eval("1"); // attached and entered
+                attached.countDown();
+                while (wake.getCount() > 0) {
+                    Thread.onSpinWait(); // Java code that no interrupt stops
+                }
+                try {
+                    r.engines.eval("2");
+                    after.complete(null);
+                } catch (Throwable e) {
+                    after.complete(e);
+                }
+            });
+            daemon.start();
+            EngineRuntime.await(attached, "the daemon thread to attach");
+            CompletableFuture<FinalizationReport> report =
+                    CompletableFuture.supplyAsync(() -> r.runtime.registry().shutdown(js));
+            try {
+                assertThat(report.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).outcome())
+                        .isEqualTo(FinalizationReport.Outcome.COMPLETED);
+            } finally {
+                wake.countDown();
+            }
+            assertThat(after.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isInstanceOf(InterpreterFinalizingException.class);
+            daemon.join(BOUND.toMillis());
+            assertThat(daemon.isAlive()).isFalse();
+            org.awaitility.Awaitility.await("the context's close to end with the thread's leave").atMost(BOUND)
+                    .until(() -> Thread.getAllStackTraces().keySet().stream()
+                            .noneMatch(t -> t.getName().startsWith("vigil-polyglot")));
+        }
+    }
 }
