@@ -41,7 +41,13 @@ public final class BarReport {
         /** median at most {@code limit} microseconds, the baseline only for reference. */
         MEDIAN_MICROS,
         /** no bar: for reference. */
-        NONE
+        NONE,
+        /**
+         * ratio at most {@code limit}, of two ways timed in one benchmark's forks (its aux
+         * counters {@code vigilNanos}, {@code rawNanos} and {@code evals}; see
+         * {@link PolyglotBenchmarks#paired}); wall time only.
+         */
+        PAIRED
     }
 
     /** One row of the table: a benchmark, its baseline, its bar. */
@@ -51,6 +57,7 @@ public final class BarReport {
                 case RATIO -> "≤ " + fmt(limit) + "×";
                 case MEDIAN_MICROS -> "median ≤ " + fmt(limit / 1000) + " ms";
                 case NONE -> "reference";
+                case PAIRED -> "≤ " + fmt(limit) + "× (same forks)";
             };
             return zeroAlloc ? text + ", 0 B/op" : text;
         }
@@ -77,6 +84,8 @@ public final class BarReport {
                     "GuardContentionBenchmarks.baselineReadLockUnlock", Bar.RATIO, 0.5, false),
             new Row("ensureFromView+release vs Rhino enter/exit", "ThreadStateBenchmarks.ensureFromView",
                     "ThreadStateBenchmarks.baselineRhinoEnterExit", Bar.RATIO, 1, true),
+            new Row("engine: ensure + eval of a tiny script + release, JS, vs raw enter/eval/leave",
+                    "PolyglotBenchmarks.paired", "PolyglotBenchmarks.paired", Bar.PAIRED, 1.2, false),
             new Row("last guard close → shutdown returns", "ShutdownLatencyBenchmarks.lastGuardCloseToShutdownReturn",
                     "ShutdownLatencyBenchmarks.baselineUnparkToReturn", Bar.MEDIAN_MICROS, 1000, false),
             new Row("(ref) T1a nested ensure+release vs ThreadLocal.get() alone", "ThreadStateBenchmarks.t1aNestedEnsure",
@@ -126,6 +135,9 @@ public final class BarReport {
     }
 
     private static String line(Row row, String level, RunResult mine, RunResult base) {
+        if (row.bar() == Bar.PAIRED) {
+            return pairedLine(row, mine);
+        }
         boolean median = row.bar() == Bar.MEDIAN_MICROS;
         double score = median ? median(mine) : mine.getPrimaryResult().getScore();
         double baseScore = median ? median(base) : base.getPrimaryResult().getScore();
@@ -138,7 +150,7 @@ public final class BarReport {
         String verdict = switch (row.bar()) {
             case RATIO -> verdict(ratio <= row.limit() && allocOk, cpuRatio <= row.limit() && allocOk);
             case MEDIAN_MICROS -> score <= row.limit() ? "PASS" : "**FAIL**";
-            case NONE -> "–";
+            case NONE, PAIRED -> "–"; // PAIRED rows are pairedLine's
         };
         String unit = median ? " µs median" : error(mine) + " " + mine.getPrimaryResult().getScoreUnit();
         String baseUnit = median ? " µs median" : error(base) + " " + base.getPrimaryResult().getScoreUnit();
@@ -151,6 +163,17 @@ public final class BarReport {
                 + " | " + row.barText()
                 + " | " + (row.bar() == Bar.RATIO ? fmt(row.limit() / cpuRatio) + "×" : "–")
                 + " | " + verdict + " |";
+    }
+
+    /** A {@link Bar#PAIRED} row: both ways' wall time per evaluation, from the same forks. */
+    private static String pairedLine(Row row, RunResult r) {
+        double evals = secondary(r, "evals");
+        double vigil = secondary(r, "vigilNanos") / evals;
+        double raw = secondary(r, "rawNanos") / evals;
+        double ratio = vigil / raw;
+        return "| " + row.path() + " | – | " + fmt(vigil) + " ns/op | – | – | raw, same forks | " + fmt(raw)
+                + " ns/op | – | – | " + fmt(ratio) + "× | – | " + row.barText() + " | " + fmt(row.limit() / ratio)
+                + "× (wall) | " + (ratio <= row.limit() ? "PASS" : "**FAIL**") + " |";
     }
 
     private static String verdict(boolean byMean, boolean byBest) {
