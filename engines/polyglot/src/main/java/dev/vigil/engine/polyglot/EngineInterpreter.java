@@ -420,7 +420,7 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
             }
             closed = true;
             if (entry() != null) {
-                closeHere();
+                closeContext(true); // on the calling thread, entered here: see above
                 return true;
             }
             if (locked && enteredThreads().isEmpty() && closeOnOwnThread(false)) {
@@ -435,31 +435,27 @@ final class EngineInterpreter implements AttachHook, EngineBinding {
         return true;
     }
 
-    /** Context.close(true) on the calling thread, which is entered here (see close()). */
-    private void closeHere() {
+    /**
+     * Context.close(cancel) on the calling thread; whether it closed: a plain close fails while
+     * a thread is inside (a multi-threaded language's thread entered meanwhile), a cancel only
+     * if another cancel closed it first.
+     */
+    private boolean closeContext(boolean cancel) {
         try {
-            context.close(true);
+            context.close(cancel);
+            return true;
         } catch (IllegalStateException | PolyglotException e) {
-            // closed meanwhile by a cancel (PolyglotInterpreters.close): nothing left to close
+            return false;
         }
     }
 
-    /** Context.close(cancel) on a thread of its own (PolyglotInterpreters.onOwnThread); whether
-     * it closed: a plain close fails while a thread is inside (a multi-threaded language's
-     * thread entered meanwhile), a cancel only if another cancel closed it first. A cancel is
+    /** {@link #closeContext} on a thread of its own (PolyglotInterpreters.onOwnThread). A cancel is
      * waited for at most CANCEL_WAIT: it stops guest code within some 60-300 ms (measured), but
      * a revoked attachment's thread blocked in Java code holds it until it leaves or returns to
      * guest code; the context then closes when it does (nothing enters it meanwhile:
      * `closed` is set), after the shutdown returned. */
     private boolean closeOnOwnThread(boolean cancel) {
-        Supplier<Boolean> close = () -> {
-            try {
-                context.close(cancel);
-                return true;
-            } catch (IllegalStateException | PolyglotException e) {
-                return false;
-            }
-        };
+        Supplier<Boolean> close = () -> closeContext(cancel);
         return cancel ? PolyglotInterpreters.onOwnThread("close", close, CANCEL_WAIT, true)
                 : PolyglotInterpreters.onOwnThread("close", close);
     }

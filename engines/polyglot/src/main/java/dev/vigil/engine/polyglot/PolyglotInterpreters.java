@@ -468,8 +468,7 @@ public final class PolyglotInterpreters implements AutoCloseable {
         if (ei == null) {
             if (current.state() == InterpreterState.FINALIZED) {
                 // a revoked attachment outliving its interpreter: Vigil's error, not "no engine"
-                throw new InterpreterFinalizingException(current.id(), "cannot evaluate code in " + current
-                        + ": it finalized and its context is closed (DESIGN.md §6)");
+                throw finalized(current, "evaluate code in");
             }
             throw new IllegalStateException(current + " is not backed by an engine");
         }
@@ -480,13 +479,18 @@ public final class PolyglotInterpreters implements AutoCloseable {
         Objects.requireNonNull(interpreter, "interpreter");
         EngineInterpreter ei = interpreters.get(interpreter.id());
         if (ei == null && interpreter.state() == InterpreterState.FINALIZED) {
-            throw new InterpreterFinalizingException(interpreter.id(), "cannot use " + interpreter
-                    + ": it finalized and its context is closed (DESIGN.md §6)");
+            throw finalized(interpreter, "use");
         }
         if (ei == null || ei.interpreter != interpreter) {
             throw new IllegalArgumentException(interpreter + " is not an engine-backed interpreter of these");
         }
         return ei;
+    }
+
+    /** Vigil's error for {@code action} on an interpreter that finalized (its engine forgotten). */
+    private static InterpreterFinalizingException finalized(Interpreter interpreter, String action) {
+        return new InterpreterFinalizingException(interpreter.id(), "cannot " + action + " " + interpreter
+                + ": it finalized and its context is closed (DESIGN.md §6)");
     }
 
     /**
